@@ -1,0 +1,17 @@
+//! Concord's domain: identifiers, value types, validation, the access policy and the audit-chain
+//! hashing. Pure code: no I/O, no async, no web or database types, so every rule here is unit-tested
+//! directly and shared by the JSON API, the HTML pages and the CLI.
+
+#[macro_use]
+mod text_enum;
+
+pub mod audit;
+pub mod collaboration;
+pub mod ids;
+pub mod organisation;
+pub mod policy;
+pub mod user;
+pub mod validation;
+
+pub use ids::*;
+pub use validation::{FieldError, FieldErrors};
