@@ -273,3 +273,17 @@ mod tests {
         assert_eq!(compute_hash(&a), compute_hash(&b));
     }
 }
+
+/// One line of a collaboration's history: who did what, when. Names are resolved at read time, so
+/// erasing a person changes the page but not the chain.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<crate::UserId>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub changed_fields: Vec<String>,
+}

@@ -334,3 +334,71 @@ mod tests {
         assert_eq!(changed_fields(&before, &after), vec!["title", "status"]);
     }
 }
+
+/// A collaboration as read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Collaboration {
+    pub id: crate::CollaborationId,
+    pub title: String,
+    pub summary: String,
+    pub problem_statement: Option<String>,
+    pub policy_areas: Vec<PolicyArea>,
+    pub geography: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub status: CollaborationStatus,
+    pub visibility: Visibility,
+    pub lead_organisation_id: Option<crate::OrganisationId>,
+    pub lead_organisation_name: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Collaboration {
+    pub fn fields(&self) -> CollaborationFields {
+        CollaborationFields {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            problem_statement: self.problem_statement.clone(),
+            policy_areas: self.policy_areas.clone(),
+            geography: self.geography.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            status: self.status,
+            visibility: self.visibility,
+        }
+    }
+}
+
+/// An organisation's membership of a collaboration.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct OrganisationMember {
+    pub organisation_id: crate::OrganisationId,
+    pub name: String,
+    pub role: OrganisationRole,
+    pub status: MembershipStatus,
+    pub invited_at: chrono::DateTime<chrono::Utc>,
+    pub responded_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A person named on a collaboration.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PersonMember {
+    pub user_id: crate::UserId,
+    pub display_name: String,
+    pub organisation_id: crate::OrganisationId,
+    pub organisation_name: String,
+    pub role: PersonRole,
+    pub added_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An invitation awaiting an organisation's answer, as its admin sees it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Invitation {
+    pub collaboration_id: crate::CollaborationId,
+    pub collaboration_title: String,
+    pub organisation_id: crate::OrganisationId,
+    pub organisation_name: String,
+    pub role: OrganisationRole,
+    pub invited_at: chrono::DateTime<chrono::Utc>,
+}

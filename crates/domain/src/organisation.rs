@@ -140,3 +140,16 @@ mod tests {
         assert!(!would_create_cycle(c, a, &[]));
     }
 }
+
+/// An organisation as read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub parent_id: Option<OrganisationId>,
+    pub description: Option<String>,
+    pub website: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}

@@ -128,3 +128,28 @@ mod tests {
         assert_eq!(fields.email, "hannah@health.example");
     }
 }
+
+/// An account as read (never with its password hash).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: crate::UserId,
+    pub email: String,
+    pub display_name: String,
+    pub organisation_id: crate::OrganisationId,
+    pub organisation_name: String,
+    pub org_role: OrgRole,
+    pub platform_admin: bool,
+    pub active: bool,
+    pub locale: Option<String>,
+    pub time_zone: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A personal API token's public face: its secret is shown once, at creation, and never stored.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: crate::TokenId,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
