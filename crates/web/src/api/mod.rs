@@ -1,0 +1,150 @@
+//! The JSON API under `/api/v1`. Every route is declared with `#[utoipa::path]` and registered
+//! through `OpenApiRouter`, so the OpenAPI document is generated from the router itself and cannot
+//! drift from it (a snapshot test makes every contract change deliberate).
+
+pub mod accounts;
+pub mod collaborations;
+pub mod organisations;
+pub mod tokens;
+
+use std::sync::LazyLock;
+
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::BadRequest;
+
+/// A JSON body; malformed JSON, a wrong content type or a wrongly typed field answer problem+json.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(BadRequest))]
+pub struct ApiJson<T>(pub T);
+
+/// Query parameters, refused as problem+json when malformed.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(BadRequest))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path parameters; an unparsable id answers 404 like a missing one.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(BadRequest))]
+pub struct ApiPath<T>(pub T);
+
+/// Cursor pagination parameters shared by every list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 25).
+    pub limit: Option<i64>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Concord API", version = "1", description = "Cross-organisation collaboration for public bodies. \
+        Anonymous callers read public collaborations; a personal API token (`Authorization: Bearer`) acts exactly as its user. \
+        Errors are RFC 9457 problem details with a stable `code`. Lists use cursor pagination."),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    tags(
+        (name = "collaborations", description = "Collaborations, their members and history"),
+        (name = "organisations", description = "Public bodies and partners"),
+        (name = "accounts", description = "Accounts and the caller's own profile"),
+        (name = "tokens", description = "Personal API tokens"),
+    )
+)]
+struct ApiDoc;
+
+/// The API routes with their OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(collaborations::list, collaborations::create))
+        .routes(routes!(collaborations::get, collaborations::update))
+        .routes(routes!(collaborations::history))
+        .routes(routes!(collaborations::invite_organisation))
+        .routes(routes!(
+            collaborations::change_organisation_role,
+            collaborations::remove_organisation
+        ))
+        .routes(routes!(collaborations::accept_invitation))
+        .routes(routes!(collaborations::decline_invitation))
+        .routes(routes!(collaborations::transfer_lead))
+        .routes(routes!(collaborations::add_person))
+        .routes(routes!(
+            collaborations::change_person_role,
+            collaborations::remove_person
+        ))
+        .routes(routes!(collaborations::invitations))
+        .routes(routes!(organisations::list, organisations::create))
+        .routes(routes!(organisations::get, organisations::update))
+        .routes(routes!(organisations::accounts))
+        .routes(routes!(accounts::create))
+        .routes(routes!(accounts::get))
+        .routes(routes!(accounts::deactivate))
+        .routes(routes!(accounts::reactivate))
+        .routes(routes!(accounts::me))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+}
+
+static OPENAPI_JSON: LazyLock<String> =
+    LazyLock::new(|| router().into_openapi().to_pretty_json().unwrap_or_default());
+
+/// The generated OpenAPI document.
+pub fn openapi_document() -> &'static str {
+    &OPENAPI_JSON
+}
+
+pub async fn openapi_json() -> Response {
+    let mut response = openapi_document().to_owned().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Declares a page-of-items response type for the OpenAPI document.
+macro_rules! list_type {
+    ($name:ident, $item:ty) => {
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to get the next page; absent on the last page.
+            pub next_cursor: Option<String>,
+        }
+
+        impl From<concord_app::Page<$item>> for $name {
+            fn from(page: concord_app::Page<$item>) -> Self {
+                Self {
+                    items: page.items,
+                    next_cursor: page.next_cursor,
+                }
+            }
+        }
+    };
+}
+pub(crate) use list_type;

@@ -1,0 +1,50 @@
+//! The home page: for a signed-in person, their collaborations and the invitations waiting for
+//! their organisation; for a visitor, what Concord is and the latest public collaborations.
+
+use askama::Template;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use concord_app::collaborations::{self, Filter};
+use concord_domain::collaboration::{Collaboration, Invitation};
+
+use super::{PageCtx, ok, page_error};
+use crate::AppState;
+use crate::context::Ctx;
+
+pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
+    vec![("/", get(home))]
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: PageCtx,
+    collaborations: Vec<Collaboration>,
+    invitations: Vec<Invitation>,
+}
+
+async fn home(ctx: Ctx) -> Response {
+    let filter = Filter {
+        organisation: ctx.user.as_ref().map(|u| u.actor.organisation_id),
+        ..Default::default()
+    };
+    let result = async {
+        let collaborations = collaborations::list(&ctx.app, &ctx.actor, &filter, None, Some(20))
+            .await?
+            .items;
+        let invitations = match ctx.user {
+            Some(_) => collaborations::pending_invitations(&ctx.app, &ctx.actor).await?,
+            None => Vec::new(),
+        };
+        Ok::<_, concord_app::AppError>((collaborations, invitations))
+    }
+    .await;
+    match result {
+        Ok((collaborations, invitations)) => ok(&HomePage {
+            c: PageCtx::new(&ctx, "home"),
+            collaborations,
+            invitations,
+        }),
+        Err(error) => page_error(&ctx)(error).into_response(),
+    }
+}
