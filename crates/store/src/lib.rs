@@ -73,3 +73,40 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub(crate) fn parse_stored<T>(text: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
     parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown value {text:?}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn migration_names(engine: &str) -> BTreeSet<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// Both engines must have the same migrations, version for version and name for name.
+    #[test]
+    fn migrations_match_across_engines() {
+        let sqlite = migration_names("sqlite");
+        let postgres = migration_names("postgres");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres);
+        for name in &sqlite {
+            let (version, rest) = name.split_once('_').unwrap_or_else(|| panic!("{name}: expected NNNN_name.sql"));
+            assert!(version.len() == 4 && version.chars().all(|c| c.is_ascii_digit()), "{name}");
+            assert!(rest.ends_with(".sql"), "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_url_schemes_are_refused() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        for url in ["mysql://localhost/x", "concord.db", "file:///tmp/x.db", ""] {
+            let result = runtime.block_on(crate::Db::connect(url));
+            assert!(matches!(result, Err(crate::StoreError::UnknownScheme(_))), "{url}");
+        }
+    }
+}

@@ -148,3 +148,34 @@ macro_rules! list_type {
     };
 }
 pub(crate) use list_type;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The API contract changes only on purpose: regenerate with
+    /// `UPDATE_SNAPSHOTS=1 cargo test -p concord-web openapi` and review the diff.
+    #[test]
+    fn openapi_document_matches_snapshot() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        let current = format!("{}\n", super::openapi_document());
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &current).unwrap();
+            return;
+        }
+        let stored = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(stored == current, "the OpenAPI document changed; if on purpose, run UPDATE_SNAPSHOTS=1 cargo test -p concord-web openapi");
+    }
+
+    #[test]
+    fn openapi_document_describes_the_api() {
+        let document: serde_json::Value = serde_json::from_str(super::openapi_document()).unwrap();
+        assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = document["paths"].as_object().unwrap();
+        for path in ["/api/v1/collaborations", "/api/v1/collaborations/{id}", "/api/v1/collaborations/{id}/history", "/api/v1/organisations", "/api/v1/tokens"] {
+            assert!(paths.contains_key(path), "{path} missing");
+        }
+        assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+        assert!(document["components"]["schemas"]["Problem"].is_object());
+    }
+}
