@@ -123,6 +123,18 @@ pub(crate) async fn installation_secret(db: &Db, clock: &dyn Clock) -> Result<[u
         .map_err(|_| AppError::Internal("installation secret has the wrong length".into()))
 }
 
+/// A digest of a personal value keyed with the installation secret: stable enough to correlate
+/// repeated failures in the audit log, useless for recovering the value without the secret.
+pub fn keyed_digest(secret: &[u8; 32], purpose: &str, value: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"concord-digest-v1\0");
+    hasher.update(secret);
+    hasher.update(purpose.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(value.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 /// A CSRF token bound to `binding` (the session id, or a pre-session cookie) and the installation
 /// secret: a forged request cannot know it, and it changes when the session does.
 pub fn csrf_token(secret: &[u8; 32], binding: &str) -> String {
@@ -247,7 +259,7 @@ pub async fn sign_in(
             // The email may be personal data: only a keyed digest is logged.
             let subject = user_id
                 .map(|u| u.to_string())
-                .unwrap_or_else(|| csrf_token(&app.secret, &format!("email:{email}")));
+                .unwrap_or_else(|| keyed_digest(&app.secret, "email", &email));
             tx.record(event(
                 None,
                 "session.sign_in_failed",

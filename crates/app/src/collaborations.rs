@@ -189,7 +189,9 @@ pub async fn get(
     authorize(actor, &f, CollaborationAction::Read)?;
     let collaboration = store::get(&mut h, id).await?.ok_or(AppError::NotFound)?;
     let organisations = store::organisation_members(&mut h, id).await?;
-    let people = store::people(&mut h, id).await?;
+    // Names of civil servants are personal data: signed-in readers see who is named, the public
+    // sees the organisations only.
+    let people = if actor.user().is_some() { store::people(&mut h, id).await? } else { Vec::new() };
     Ok(CollaborationView {
         collaboration,
         organisations,

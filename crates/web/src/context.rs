@@ -40,6 +40,9 @@ pub struct Ctx {
     pub tz: chrono_tz::Tz,
     /// The client address used for sign-in throttling.
     pub client: String,
+    /// The request reached us over https (directly or as told by a proxy's `X-Forwarded-Proto`),
+    /// so cookies must be `Secure`.
+    pub https: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
@@ -77,6 +80,8 @@ pub async fn resolve(
 ) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let client = client_address(&request);
+    let https = request.uri().scheme_str() == Some("https")
+        || request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"));
     let mut session = None;
     let resolved = if is_api {
         match bearer(request.headers()) {
@@ -136,12 +141,13 @@ pub async fn resolve(
         lang,
         tz,
         client,
+        https,
     };
     request.extensions_mut().insert(ctx);
     let response = next.run(request).await;
     match new_presession.filter(|_| !is_api) {
         Some(value) => (
-            jar.add(presession_cookie(value, state.config.secure_cookies)),
+            jar.add(presession_cookie(value, state.config.secure_cookies || https)),
             response,
         )
             .into_response(),

@@ -84,7 +84,7 @@ async fn submit(
                 let _ = auth::sign_out(&ctx.app, old).await;
             }
             (
-                jar.add(session_cookie(session.raw_id, state.config.secure_cookies)),
+                jar.add(session_cookie(session.raw_id, state.config.secure_cookies || ctx.https)),
                 see_other(&next),
             )
                 .into_response()
