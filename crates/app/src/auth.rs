@@ -487,6 +487,54 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: TokenId) -> Result<(), A
     app.commit(tx).await
 }
 
+/// A token made by the operator for an account (`concord token create`); audited with no actor.
+pub async fn operator_create_token(
+    app: &App,
+    email: &str,
+    name: &str,
+) -> Result<CreatedToken, AppError> {
+    let actor = crate::accounts::actor_for_email(app, email).await?;
+    let user = require_user(&actor)?;
+    let id = TokenId::new();
+    let secret = new_secret_string("concord_");
+    let now = app.now();
+    let name = if name.trim().is_empty() {
+        "cli"
+    } else {
+        name.trim()
+    }
+    .to_owned();
+    let mut tx = app.db.write().await?;
+    users::insert_token(
+        tx.handle(),
+        id,
+        user.id,
+        &name,
+        &credential_hash(&secret),
+        now,
+    )
+    .await?;
+    tx.record(event(
+        None,
+        "operator.api_token_created",
+        "api_token",
+        id,
+        None,
+        &["name", "user_id"],
+        serde_json::json!({ "user": user.id }),
+    ));
+    app.commit(tx).await?;
+    Ok(CreatedToken {
+        token: ApiToken {
+            id,
+            name,
+            created_at: now,
+            revoked_at: None,
+        },
+        secret,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,52 +584,4 @@ mod tests {
             "{hash}"
         );
     }
-}
-
-/// A token made by the operator for an account (`concord token create`); audited with no actor.
-pub async fn operator_create_token(
-    app: &App,
-    email: &str,
-    name: &str,
-) -> Result<CreatedToken, AppError> {
-    let actor = crate::accounts::actor_for_email(app, email).await?;
-    let user = require_user(&actor)?;
-    let id = TokenId::new();
-    let secret = new_secret_string("concord_");
-    let now = app.now();
-    let name = if name.trim().is_empty() {
-        "cli"
-    } else {
-        name.trim()
-    }
-    .to_owned();
-    let mut tx = app.db.write().await?;
-    users::insert_token(
-        tx.handle(),
-        id,
-        user.id,
-        &name,
-        &credential_hash(&secret),
-        now,
-    )
-    .await?;
-    tx.record(event(
-        None,
-        "operator.api_token_created",
-        "api_token",
-        id,
-        None,
-        &["name", "user_id"],
-        serde_json::json!({ "user": user.id }),
-    ));
-    app.commit(tx).await?;
-    Ok(CreatedToken {
-        token: ApiToken {
-            id,
-            name,
-            created_at: now,
-            revoked_at: None,
-        },
-        secret,
-    })
 }

@@ -65,8 +65,7 @@ fn collaboration(
     problem: &str,
     areas: &[&str],
     geography: &str,
-    start: &str,
-    end: &str,
+    dates: (&str, &str),
     visibility: &str,
 ) -> CollaborationInput {
     CollaborationInput {
@@ -75,8 +74,8 @@ fn collaboration(
         problem_statement: Some(problem.into()),
         policy_areas: areas.iter().map(|a| (*a).to_owned()).collect(),
         geography: Some(geography.into()),
-        start_date: Some(start.into()),
-        end_date: Some(end.into()),
+        start_date: Some(dates.0.into()),
+        end_date: Some(dates.1.into()),
         status: Some("proposed".into()),
         visibility: visibility.into(),
     }
@@ -204,8 +203,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         "Only 31% of Riverton's primary pupils walk or cycle to school, down from 52% a decade ago. Parents cite traffic speed and missing crossings. Car trips at school run account for a fifth of morning peak traffic near schools, and child pedestrian injuries near schools have risen for three years. Responsibilities are split: the City owns local streets, the Transport Agency funds active-travel schemes, and the Ministry of Health runs the child-activity programme.",
         &["04", "07", "09"],
         "City of Riverton, all 42 primary school catchments",
-        "2026-09-01",
-        "2027-07-31",
+        ("2026-09-01", "2027-07-31"),
         "public",
     );
     let safe_routes = collaborations::create(&app, &carol, &safe_routes_input)
@@ -260,8 +258,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         "Last winter's four-day freeze left 600 households without heating and overwhelmed the City's helpline. Volunteers from the Community Trust reached isolated residents first, but without shared lists or agreed roles visits were duplicated in some streets and missed in others.",
         &["03", "06", "10"],
         "Riverton and the lower Riverton valley",
-        "2026-10-01",
-        "2027-03-31",
+        ("2026-10-01", "2027-03-31"),
         "partners",
     );
     let winter = collaborations::create(&app, &carol, &winter_input)
@@ -294,8 +291,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         "Inter-hospital transfers wait on average 5.5 hours for transport, blocking beds in emergency departments. Transfer requests, ambulance contracts and road planning sit with different bodies. Contract and patient-flow data are commercially and medically sensitive, so the work is confidential until the new contract is awarded.",
         &["04", "07"],
         "Northern health region",
-        "2026-11-01",
-        "2027-10-31",
+        ("2026-11-01", "2027-10-31"),
         "confidential",
     );
     let transfers = collaborations::create(&app, &alice, &transfer_input)

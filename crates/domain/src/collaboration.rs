@@ -187,10 +187,10 @@ impl CollaborationInput {
         policy_areas.sort_by_key(|a| a.as_str());
         let start_date = parse_date(&mut errors, "start_date", self.start_date.as_deref());
         let end_date = parse_date(&mut errors, "end_date", self.end_date.as_deref());
-        if let (Some(start), Some(end)) = (start_date, end_date) {
-            if end < start {
-                errors.add("end_date", "end_before_start");
-            }
+        if let (Some(start), Some(end)) = (start_date, end_date)
+            && end < start
+        {
+            errors.add("end_date", "end_before_start");
         }
         let status = match self.status.as_deref().map(str::trim) {
             None | Some("") => Some(CollaborationStatus::Proposed),

@@ -42,6 +42,20 @@ macro_rules! collaboration_joins {
     };
 }
 
+/// visibility, the actor's organisation's role and status, the actor's own role.
+type FactsRow = (String, Option<String>, Option<String>, Option<String>);
+/// organisation id, name, role, status, invited at, responded at.
+type OrganisationMemberRow = (
+    Uuid,
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+/// Two ids with their names, a role, and a time (people and invitations).
+type PersonOrInvitationRow = (Uuid, String, Uuid, String, String, DateTime<Utc>);
+
 /// One row per (collaboration, policy area); folded into collaborations in order.
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -181,7 +195,7 @@ pub async fn facts(
     user: Option<UserId>,
     org: Option<OrganisationId>,
 ) -> StoreResult<Option<CollaborationFacts>> {
-    let row: Option<(String, Option<String>, Option<String>, Option<String>)> = on_engine!(h, c => sqlx::query_as(
+    let row: Option<FactsRow> = on_engine!(h, c => sqlx::query_as(
         "SELECT c.visibility, \
            (SELECT co.role FROM collaboration_organisations co WHERE co.collaboration_id = c.id AND co.organisation_id = $2), \
            (SELECT co.status FROM collaboration_organisations co WHERE co.collaboration_id = c.id AND co.organisation_id = $2), \
@@ -279,14 +293,7 @@ pub async fn organisation_members(
     h: &mut Handle,
     id: CollaborationId,
 ) -> StoreResult<Vec<OrganisationMember>> {
-    let rows: Vec<(
-        Uuid,
-        String,
-        String,
-        String,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-    )> = on_engine!(h, c => sqlx::query_as(
+    let rows: Vec<OrganisationMemberRow> = on_engine!(h, c => sqlx::query_as(
         "SELECT co.organisation_id, o.name, co.role, co.status, co.invited_at, co.responded_at \
          FROM collaboration_organisations co JOIN organisations o ON o.id = co.organisation_id \
          WHERE co.collaboration_id = $1 \
@@ -310,7 +317,7 @@ pub async fn organisation_members(
 }
 
 pub async fn people(h: &mut Handle, id: CollaborationId) -> StoreResult<Vec<PersonMember>> {
-    let rows: Vec<(Uuid, String, Uuid, String, String, DateTime<Utc>)> = on_engine!(h, c => sqlx::query_as(
+    let rows: Vec<PersonOrInvitationRow> = on_engine!(h, c => sqlx::query_as(
         "SELECT cp.user_id, u.display_name, u.organisation_id, o.name, cp.role, cp.added_at \
          FROM collaboration_people cp JOIN users u ON u.id = cp.user_id JOIN organisations o ON o.id = u.organisation_id \
          WHERE cp.collaboration_id = $1 \
@@ -482,7 +489,7 @@ pub async fn coordinators_outside(
 
 /// Open invitations addressed to organisation `org`.
 pub async fn invitations_for(h: &mut Handle, org: OrganisationId) -> StoreResult<Vec<Invitation>> {
-    let rows: Vec<(Uuid, String, Uuid, String, String, DateTime<Utc>)> = on_engine!(h, c => sqlx::query_as(
+    let rows: Vec<PersonOrInvitationRow> = on_engine!(h, c => sqlx::query_as(
         "SELECT c.id, c.title, co.organisation_id, o.name, co.role, co.invited_at \
          FROM collaboration_organisations co JOIN collaborations c ON c.id = co.collaboration_id \
          JOIN organisations o ON o.id = co.organisation_id \

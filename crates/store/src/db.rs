@@ -72,10 +72,10 @@ impl Db {
                 if path.is_empty() {
                     return Err(StoreError::InvalidUrl("sqlite URL has no file path".into()));
                 }
-                if let Some(parent) = Path::new(path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)?;
-                    }
+                if let Some(parent) = Path::new(path).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent)?;
                 }
                 let options = SqliteConnectOptions::new()
                     .filename(path)

@@ -80,7 +80,9 @@ mod tests {
     use std::path::Path;
 
     fn migration_names(engine: &str) -> BTreeSet<String> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(engine);
         std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
@@ -95,18 +97,29 @@ mod tests {
         assert!(!sqlite.is_empty());
         assert_eq!(sqlite, postgres);
         for name in &sqlite {
-            let (version, rest) = name.split_once('_').unwrap_or_else(|| panic!("{name}: expected NNNN_name.sql"));
-            assert!(version.len() == 4 && version.chars().all(|c| c.is_ascii_digit()), "{name}");
+            let (version, rest) = name
+                .split_once('_')
+                .unwrap_or_else(|| panic!("{name}: expected NNNN_name.sql"));
+            assert!(
+                version.len() == 4 && version.chars().all(|c| c.is_ascii_digit()),
+                "{name}"
+            );
             assert!(rest.ends_with(".sql"), "{name}");
         }
     }
 
     #[test]
     fn unknown_url_schemes_are_refused() {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         for url in ["mysql://localhost/x", "concord.db", "file:///tmp/x.db", ""] {
             let result = runtime.block_on(crate::Db::connect(url));
-            assert!(matches!(result, Err(crate::StoreError::UnknownScheme(_))), "{url}");
+            assert!(
+                matches!(result, Err(crate::StoreError::UnknownScheme(_))),
+                "{url}"
+            );
         }
     }
 }

@@ -263,8 +263,11 @@ pub async fn insert_token(
     Ok(())
 }
 
+/// id, name, created at, revoked at.
+type TokenRow = (Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
 pub async fn list_tokens(h: &mut Handle, user: UserId) -> StoreResult<Vec<ApiToken>> {
-    let rows: Vec<(Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>)> = on_engine!(h, c => sqlx::query_as(
+    let rows: Vec<TokenRow> = on_engine!(h, c => sqlx::query_as(
         "SELECT id, name, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC LIMIT 200",
     )
     .bind(user.0)

@@ -69,10 +69,10 @@ impl Lang {
                         .and_then(|q| q.parse::<f32>().ok())
                 })
                 .unwrap_or(1.0);
-            if let Some(lang) = Lang::parse(tag) {
-                if best.is_none_or(|(q, _)| quality > q) {
-                    best = Some((quality, lang));
-                }
+            if let Some(lang) = Lang::parse(tag)
+                && best.is_none_or(|(q, _)| quality > q)
+            {
+                best = Some((quality, lang));
             }
         }
         best.map(|(_, lang)| lang).unwrap_or(Lang::En)

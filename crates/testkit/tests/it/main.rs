@@ -1,6 +1,9 @@
 //! Integration tests: a real server on port 0 with its own database, on the engine named by
 //! `CONCORD_TEST_ENGINE` (the test script runs this binary once per engine).
 
+// Tests report by panicking: unwrapping in helpers is how they fail loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod api;
 mod pages;
 mod smoke;

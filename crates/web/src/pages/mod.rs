@@ -212,6 +212,7 @@ pub fn page_error(ctx: &Ctx) -> impl Fn(AppError) -> PageError + '_ {
 }
 
 /// Redirects anonymous visitors to sign in, returning afterwards to `back`.
+#[allow(clippy::result_large_err)] // the error is the handler's own early response; boxing buys nothing
 pub fn require_sign_in(ctx: &Ctx, back: &str) -> Result<(), Response> {
     if ctx.user.is_some() {
         Ok(())

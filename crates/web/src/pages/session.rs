@@ -84,7 +84,10 @@ async fn submit(
                 let _ = auth::sign_out(&ctx.app, old).await;
             }
             (
-                jar.add(session_cookie(session.raw_id, state.config.secure_cookies || ctx.https)),
+                jar.add(session_cookie(
+                    session.raw_id,
+                    state.config.secure_cookies || ctx.https,
+                )),
                 see_other(&next),
             )
                 .into_response()
@@ -127,10 +130,10 @@ async fn submit(
 }
 
 async fn sign_out(ctx: Ctx, jar: CookieJar) -> Response {
-    if let Some(raw) = &ctx.session {
-        if let Err(error) = auth::sign_out(&ctx.app, raw).await {
-            return super::page_error(&ctx)(error).into_response();
-        }
+    if let Some(raw) = &ctx.session
+        && let Err(error) = auth::sign_out(&ctx.app, raw).await
+    {
+        return super::page_error(&ctx)(error).into_response();
     }
     (jar.remove(removal_cookie()), see_other("/")).into_response()
 }
