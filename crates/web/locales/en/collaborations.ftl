@@ -41,6 +41,7 @@ done-created = The collaboration was created.
 done-updated = Your changes were saved.
 done-invited = The invitation was sent.
 done-accepted = Your organisation has joined this collaboration.
+done-declined = The invitation was declined.
 done-role_changed = The role was changed.
 done-organisation_removed = The organisation was removed.
 done-lead_transferred = The lead was handed over.

@@ -189,3 +189,7 @@ cofog-07 = Health
 cofog-08 = Recreation, culture and religion
 cofog-09 = Education
 cofog-10 = Social protection
+
+# Added for organisation/account/admin pages
+field-created_at = Created
+pagination-first = Go to the first page

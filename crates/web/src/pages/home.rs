@@ -2,6 +2,7 @@
 //! their organisation; for a visitor, what Concord is and the latest public collaborations.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use concord_app::collaborations::{self, Filter};
@@ -21,9 +22,17 @@ struct HomePage {
     c: PageCtx,
     collaborations: Vec<Collaboration>,
     invitations: Vec<Invitation>,
+    /// Success message key after a redirect here (e.g. an invitation declined).
+    done: Option<String>,
 }
 
-async fn home(ctx: Ctx) -> Response {
+#[derive(Debug, Default, serde::Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn home(ctx: Ctx, Query(query): Query<DoneQuery>) -> Response {
+    let done = query.done.filter(|d| d == "declined");
     let filter = Filter {
         organisation: ctx.user.as_ref().map(|u| u.actor.organisation_id),
         ..Default::default()
@@ -44,6 +53,7 @@ async fn home(ctx: Ctx) -> Response {
             c: PageCtx::new(&ctx, "home"),
             collaborations,
             invitations,
+            done,
         }),
         Err(error) => page_error(&ctx)(error).into_response(),
     }

@@ -1,0 +1,23 @@
+# Account administration
+admin-accounts-of = Accounts of { $organisation }
+admin-accounts-intro = The people who can sign in to Concord for this organisation. A deactivated account can no longer sign in, and its sessions and API tokens stop working at once.
+admin-accounts-empty = This organisation has no accounts yet.
+admin-pick-label = Choose an organisation
+admin-show = Show
+admin-account-new = Create an account
+admin-account-create = Create account
+admin-you = (you)
+admin-yes = Yes
+admin-no = No
+admin-status-active = Active
+admin-status-deactivated = Deactivated
+admin-deactivate = Deactivate
+admin-reactivate = Reactivate
+admin-action-failed = That could not be done
+admin-done-created = The account was created. Give the person their password securely; they can change it from their account page.
+admin-done-deactivated = The account was deactivated. Its sessions and API tokens no longer work.
+admin-done-reactivated = The account was reactivated. The person can sign in again.
+hint-account-email = The person signs in with this address.
+hint-account-password = At least 10 characters. Give it to the person securely; they can change it once signed in.
+hint-org_role = Organisation administrators manage their organisation's details and accounts.
+hint-platform_admin = Platform administrators can manage every organisation and account. Give this only to the people who run Concord.

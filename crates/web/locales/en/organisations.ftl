@@ -1,0 +1,26 @@
+# Organisation directory and forms
+organisations-title = Organisations
+organisations-intro = The public bodies and partner organisations that work together in Concord.
+organisations-caption = Organisations, in name order
+organisations-empty = No organisations have been added yet.
+organisations-back = Back to all organisations
+organisation-new = Add an organisation
+organisation-create = Add organisation
+organisation-edit = Edit organisation
+organisation-manage-accounts = Manage accounts
+organisation-parent-none = None
+organisation-kind-choose = Choose a kind
+organisation-done-created = The organisation was added.
+organisation-done-updated = Your changes were saved.
+hint-parent_id = The body this organisation belongs to, if any; for example the ministry an agency reports to.
+hint-organisation-description = What the organisation does, in a few sentences.
+hint-website = The full address, starting with https://.
+org-kind-ministry = Ministry
+org-kind-agency = Agency
+org-kind-department = Department
+org-kind-municipality = Municipality
+org-kind-region = Region
+org-kind-ngo = Non-governmental organisation
+org-kind-academic = University or research body
+org-kind-company = Company
+org-kind-citizen_group = Citizens' group

@@ -1,0 +1,23 @@
+# Administration des comptes
+admin-accounts-of = Comptes de { $organisation }
+admin-accounts-intro = Les personnes qui peuvent se connecter à Concord au titre de cette organisation. Un compte désactivé ne peut plus se connecter, et ses sessions comme ses jetons d'API cessent immédiatement de fonctionner.
+admin-accounts-empty = Cette organisation n'a encore aucun compte.
+admin-pick-label = Choisir une organisation
+admin-show = Afficher
+admin-account-new = Créer un compte
+admin-account-create = Créer le compte
+admin-you = (vous)
+admin-yes = Oui
+admin-no = Non
+admin-status-active = Actif
+admin-status-deactivated = Désactivé
+admin-deactivate = Désactiver
+admin-reactivate = Réactiver
+admin-action-failed = L'opération n'a pas pu être effectuée
+admin-done-created = Le compte a été créé. Communiquez son mot de passe à la personne de manière sécurisée ; elle pourra le modifier depuis la page de son compte.
+admin-done-deactivated = Le compte a été désactivé. Ses sessions et ses jetons d'API ne fonctionnent plus.
+admin-done-reactivated = Le compte a été réactivé. La personne peut de nouveau se connecter.
+hint-account-email = La personne se connecte avec cette adresse.
+hint-account-password = Au moins 10 caractères. Communiquez-le à la personne de manière sécurisée ; elle pourra le modifier une fois connectée.
+hint-org_role = Les administrateurs de l'organisation gèrent ses informations et ses comptes.
+hint-platform_admin = Les administrateurs de la plateforme peuvent gérer toutes les organisations et tous les comptes. Réservez ce droit aux personnes qui exploitent Concord.

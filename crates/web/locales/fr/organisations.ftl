@@ -1,0 +1,26 @@
+# Annuaire et formulaires des organisations
+organisations-title = Organisations
+organisations-intro = Les organismes publics et les organisations partenaires qui travaillent ensemble dans Concord.
+organisations-caption = Organisations, par ordre alphabétique
+organisations-empty = Aucune organisation n'a encore été ajoutée.
+organisations-back = Retour à la liste des organisations
+organisation-new = Ajouter une organisation
+organisation-create = Ajouter l'organisation
+organisation-edit = Modifier l'organisation
+organisation-manage-accounts = Gérer les comptes
+organisation-parent-none = Aucune
+organisation-kind-choose = Choisissez un type
+organisation-done-created = L'organisation a été ajoutée.
+organisation-done-updated = Vos modifications ont été enregistrées.
+hint-parent_id = L'organisme dont relève cette organisation, le cas échéant ; par exemple le ministère de tutelle d'une agence.
+hint-organisation-description = Les missions de l'organisation, en quelques phrases.
+hint-website = L'adresse complète, commençant par https://.
+org-kind-ministry = Ministère
+org-kind-agency = Agence
+org-kind-department = Direction ou service
+org-kind-municipality = Commune
+org-kind-region = Région
+org-kind-ngo = Organisation non gouvernementale
+org-kind-academic = Université ou organisme de recherche
+org-kind-company = Entreprise
+org-kind-citizen_group = Collectif de citoyens
