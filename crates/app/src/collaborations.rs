@@ -191,7 +191,11 @@ pub async fn get(
     let organisations = store::organisation_members(&mut h, id).await?;
     // Names of civil servants are personal data: signed-in readers see who is named, the public
     // sees the organisations only.
-    let people = if actor.user().is_some() { store::people(&mut h, id).await? } else { Vec::new() };
+    let people = if actor.user().is_some() {
+        store::people(&mut h, id).await?
+    } else {
+        Vec::new()
+    };
     Ok(CollaborationView {
         collaboration,
         organisations,

@@ -81,7 +81,11 @@ pub async fn resolve(
     let is_api = request.uri().path().starts_with("/api/");
     let client = client_address(&request);
     let https = request.uri().scheme_str() == Some("https")
-        || request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"));
+        || request
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"));
     let mut session = None;
     let resolved = if is_api {
         match bearer(request.headers()) {
@@ -147,7 +151,10 @@ pub async fn resolve(
     let response = next.run(request).await;
     match new_presession.filter(|_| !is_api) {
         Some(value) => (
-            jar.add(presession_cookie(value, state.config.secure_cookies || https)),
+            jar.add(presession_cookie(
+                value,
+                state.config.secure_cookies || https,
+            )),
             response,
         )
             .into_response(),

@@ -13,29 +13,72 @@ async fn collaboration_form_shows_errors_beside_fields_and_keeps_input() -> Resu
         .submit(
             "/collaborations/new",
             "/collaborations",
-            &[("title", ""), ("summary", "Keep me <b>safe</b>"), ("start_date", "2027-05-01"), ("end_date", "2027-04-01"), ("visibility", "partners"), ("status", "proposed"), ("policy_areas", "07"), ("policy_areas", "09")],
+            &[
+                ("title", ""),
+                ("summary", "Keep me <b>safe</b>"),
+                ("start_date", "2027-05-01"),
+                ("end_date", "2027-04-01"),
+                ("visibility", "partners"),
+                ("status", "proposed"),
+                ("policy_areas", "07"),
+                ("policy_areas", "09"),
+            ],
         )
         .await?;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await?;
     assert!(html.contains("There is a problem"), "error summary");
-    assert!(html.contains(r##"href="#title""##), "summary links to the field");
-    assert!(html.contains(r#"id="title-error""#) && html.contains(r#"aria-describedby="title-error""#), "error tied to the field");
+    assert!(
+        html.contains(r##"href="#title""##),
+        "summary links to the field"
+    );
+    assert!(
+        html.contains(r#"id="title-error""#) && html.contains(r#"aria-describedby="title-error""#),
+        "error tied to the field"
+    );
     assert!(html.contains("The end date must be on or after the start date."));
-    assert!(html.contains("Keep me &#60;b&#62;safe&#60;/b&#62;") && !html.contains("<b>safe"), "input kept and escaped");
-    assert!(html.contains(r#"value="07" checked"#) && html.contains(r#"value="09" checked"#), "ticked areas kept");
-    let list = app.api(Some(&app.token_for("carol@riverton.example").await?)).get_json("/api/v1/collaborations?limit=100").await?;
-    assert_eq!(list["items"].as_array().unwrap().len(), 2, "nothing was created");
+    assert!(
+        html.contains("Keep me &#60;b&#62;safe&#60;/b&#62;") && !html.contains("<b>safe"),
+        "input kept and escaped"
+    );
+    assert!(
+        html.contains(r#"value="07" checked"#) && html.contains(r#"value="09" checked"#),
+        "ticked areas kept"
+    );
+    let list = app
+        .api(Some(&app.token_for("carol@riverton.example").await?))
+        .get_json("/api/v1/collaborations?limit=100")
+        .await?;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        2,
+        "nothing was created"
+    );
 
     let response = carol
-        .submit("/collaborations/new", "/collaborations", &[("title", "Flood sirens"), ("summary", "Warn residents early"), ("visibility", "public"), ("status", "active"), ("policy_areas", "03")])
+        .submit(
+            "/collaborations/new",
+            "/collaborations",
+            &[
+                ("title", "Flood sirens"),
+                ("summary", "Warn residents early"),
+                ("visibility", "public"),
+                ("status", "active"),
+                ("policy_areas", "03"),
+            ],
+        )
         .await?;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str()?.to_owned();
-    assert!(location.starts_with("/collaborations/") && location.ends_with("?done=created"), "{location}");
+    assert!(
+        location.starts_with("/collaborations/") && location.ends_with("?done=created"),
+        "{location}"
+    );
     let (status, html) = carol.page(&location).await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<h1>Flood sirens</h1>") && html.contains("The collaboration was created."));
+    assert!(
+        html.contains("<h1>Flood sirens</h1>") && html.contains("The collaboration was created.")
+    );
     assert!(html.contains("Public order and safety"));
     Ok(())
 }
@@ -45,26 +88,55 @@ async fn pages_hide_what_the_reader_may_not_see() -> Result<()> {
     let app = TestApp::spawn_with_demo().await?;
     let alice = app.api(Some(&app.token_for("alice@health.example").await?));
     let list = alice.get_json("/api/v1/collaborations").await?;
-    let transfer = list["items"].as_array().unwrap().iter().find(|c| c["title"] == "Hospital Transfer Logistics").unwrap()["id"].as_str().unwrap().to_owned();
+    let transfer = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"] == "Hospital Transfer Logistics")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let hannah = app.signed_in("hannah@health.example").await?;
     let (status, html) = hannah.page(&format!("/collaborations/{transfer}")).await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found") && !html.contains("Hospital Transfer"));
-    let (missing_status, missing_html) = hannah.page(&format!("/collaborations/{}", uuid::Uuid::now_v7())).await?;
-    assert_eq!((missing_status, missing_html), (status, html), "invisible and missing look the same");
+    let (missing_status, missing_html) = hannah
+        .page(&format!("/collaborations/{}", uuid::Uuid::now_v7()))
+        .await?;
+    assert_eq!(
+        (missing_status, missing_html),
+        (status, html),
+        "invisible and missing look the same"
+    );
     let (status, _) = hannah.page("/collaborations/not-a-uuid").await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A viewer-level reader gets no edit button and cannot open the edit form.
-    let safe_routes = list["items"].as_array().unwrap().iter().find(|c| c["title"] == "Safe Routes to School").unwrap()["id"].as_str().unwrap().to_owned();
-    let (_, html) = hannah.page(&format!("/collaborations/{safe_routes}")).await?;
+    let safe_routes = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"] == "Safe Routes to School")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, html) = hannah
+        .page(&format!("/collaborations/{safe_routes}"))
+        .await?;
     assert!(!html.contains(&format!("/collaborations/{safe_routes}/edit")));
-    let (status, _) = hannah.page(&format!("/collaborations/{safe_routes}/edit")).await?;
+    let (status, _) = hannah
+        .page(&format!("/collaborations/{safe_routes}/edit"))
+        .await?;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Anonymous visitors are sent to sign in, and come back afterwards.
     let visitor = app.browser();
     let response = visitor.get("/collaborations/new").await?;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/sign-in?next=%2Fcollaborations%2Fnew");
+    assert_eq!(
+        response.headers()["location"],
+        "/sign-in?next=%2Fcollaborations%2Fnew"
+    );
     Ok(())
 }
 
@@ -74,13 +146,28 @@ async fn history_page_lists_who_changed_what() -> Result<()> {
     let carol = app.signed_in("carol@riverton.example").await?;
     let api = app.api(Some(&app.token_for("carol@riverton.example").await?));
     let list = api.get_json("/api/v1/collaborations").await?;
-    let id = list["items"].as_array().unwrap().iter().find(|c| c["title"] == "Safe Routes to School").unwrap()["id"].as_str().unwrap().to_owned();
+    let id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"] == "Safe Routes to School")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (status, html) = carol.page(&format!("/collaborations/{id}/history")).await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Collaboration created") && html.contains("Invitation accepted") && html.contains("Carol Nguyen"));
+    assert!(
+        html.contains("Collaboration created")
+            && html.contains("Invitation accepted")
+            && html.contains("Carol Nguyen")
+    );
     assert!(html.contains("Status"), "changed field names are shown");
     // Public collaboration, but history names civil servants: members only.
-    let (status, html) = app.browser().page(&format!("/collaborations/{id}/history")).await?;
+    let (status, html) = app
+        .browser()
+        .page(&format!("/collaborations/{id}/history"))
+        .await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(html.contains("Please sign in") && !html.contains("Carol Nguyen"));
     Ok(())
@@ -90,37 +177,90 @@ async fn history_page_lists_who_changed_what() -> Result<()> {
 async fn language_and_time_zone_follow_the_reader() -> Result<()> {
     let app = TestApp::spawn_with_demo().await?;
     let visitor = app.browser();
-    let response = visitor.client.get(app.url("/")).header("accept-language", "fr-FR,fr;q=0.9,en;q=0.5").send().await?;
+    let response = visitor
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "fr-FR,fr;q=0.9,en;q=0.5")
+        .send()
+        .await?;
     let html = response.text().await?;
-    assert!(html.contains(r#"<html lang="fr">"#), "French chosen from Accept-Language");
-    assert!(html.contains("Connexion") || html.contains("Se connecter"), "French text: {}", &html[..html.len().min(2000)]);
-    let response = visitor.client.get(app.url("/")).header("accept-language", "de-DE").send().await?;
-    assert!(response.text().await?.contains(r#"<html lang="en">"#), "unsupported languages fall back to English");
+    assert!(
+        html.contains(r#"<html lang="fr">"#),
+        "French chosen from Accept-Language"
+    );
+    assert!(
+        html.contains("Connexion") || html.contains("Se connecter"),
+        "French text: {}",
+        &html[..html.len().min(2000)]
+    );
+    let response = visitor
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "de-DE")
+        .send()
+        .await?;
+    assert!(
+        response.text().await?.contains(r#"<html lang="en">"#),
+        "unsupported languages fall back to English"
+    );
 
     // Times are stored in UTC and shown in the reader's zone.
     let carol = app.signed_in("carol@riverton.example").await?;
     let api = app.api(Some(&app.token_for("carol@riverton.example").await?));
     let list = api.get_json("/api/v1/collaborations").await?;
-    let id = list["items"].as_array().unwrap().iter().find(|c| c["title"] == "Winter Resilience Plan").unwrap()["id"].as_str().unwrap().to_owned();
+    let id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"] == "Winter Resilience Plan")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (_, html) = carol.page(&format!("/collaborations/{id}/history")).await?;
     assert!(html.contains(" UTC<"), "UTC by default");
-    let actor = concord_app::accounts::actor_for_email(&app.server.app, "carol@riverton.example").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let preferences = concord_app::accounts::PreferencesInput { locale: Some("fr".into()), time_zone: "Asia/Tokyo".into() };
-    concord_app::accounts::set_preferences(&app.server.app, &actor, &preferences, |tz| tz == "Asia/Tokyo").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let actor = concord_app::accounts::actor_for_email(&app.server.app, "carol@riverton.example")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let preferences = concord_app::accounts::PreferencesInput {
+        locale: Some("fr".into()),
+        time_zone: "Asia/Tokyo".into(),
+    };
+    concord_app::accounts::set_preferences(&app.server.app, &actor, &preferences, |tz| {
+        tz == "Asia/Tokyo"
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let (_, html) = carol.page(&format!("/collaborations/{id}/history")).await?;
-    assert!(html.contains(" JST<") && !html.contains(" UTC<"), "shown in Tokyo time");
-    assert!(html.contains(r#"<html lang="fr">"#), "the account's language wins over the browser's");
+    assert!(
+        html.contains(" JST<") && !html.contains(" UTC<"),
+        "shown in Tokyo time"
+    );
+    assert!(
+        html.contains(r#"<html lang="fr">"#),
+        "the account's language wins over the browser's"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn every_response_carries_security_headers() -> Result<()> {
     let app = TestApp::spawn_with_demo().await?;
-    for path in ["/", "/sign-in", "/collaborations", "/api/v1/collaborations", "/static/concord.css", "/nope"] {
+    for path in [
+        "/",
+        "/sign-in",
+        "/collaborations",
+        "/api/v1/collaborations",
+        "/static/concord.css",
+        "/nope",
+    ] {
         let response = app.browser().get(path).await?;
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str()?;
-        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert!(headers.contains_key("referrer-policy"), "{path}");
     }

@@ -164,7 +164,10 @@ mod tests {
             return;
         }
         let stored = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(stored == current, "the OpenAPI document changed; if on purpose, run UPDATE_SNAPSHOTS=1 cargo test -p concord-web openapi");
+        assert!(
+            stored == current,
+            "the OpenAPI document changed; if on purpose, run UPDATE_SNAPSHOTS=1 cargo test -p concord-web openapi"
+        );
     }
 
     #[test]
@@ -172,7 +175,13 @@ mod tests {
         let document: serde_json::Value = serde_json::from_str(super::openapi_document()).unwrap();
         assert!(document["openapi"].as_str().unwrap().starts_with("3."));
         let paths = document["paths"].as_object().unwrap();
-        for path in ["/api/v1/collaborations", "/api/v1/collaborations/{id}", "/api/v1/collaborations/{id}/history", "/api/v1/organisations", "/api/v1/tokens"] {
+        for path in [
+            "/api/v1/collaborations",
+            "/api/v1/collaborations/{id}",
+            "/api/v1/collaborations/{id}/history",
+            "/api/v1/organisations",
+            "/api/v1/tokens",
+        ] {
             assert!(paths.contains_key(path), "{path} missing");
         }
         assert!(document["components"]["securitySchemes"]["bearer"].is_object());
