@@ -56,7 +56,7 @@ home-none = Your organisation is not part of any collaboration yet.
 page-error-not_found = Page not found
 page-error-body-not_found = The page you asked for does not exist, or you do not have access to it.
 page-error-forbidden = You cannot do that
-page-error-body-forbidden = Your role on this collaboration does not allow this action. Ask one of its coordinators.
+page-error-body-forbidden = Your role does not allow this action. If you need it, ask a coordinator of the collaboration or an administrator of your organisation.
 page-error-unauthenticated = Please sign in
 page-error-body-unauthenticated = You need to sign in to do that.
 page-error-form_expired = This form has expired
@@ -74,6 +74,7 @@ error-status = Error { $status }
 # Field error messages (by stable code)
 error-prefix = Error:
 error-summary-title = There is a problem
+error-summary-item = { $field }: { $message }
 error-required = Enter a value.
 error-too_long = This is too long.
 error-invalid_choice = Choose one of the options offered.

@@ -56,7 +56,7 @@ home-none = Votre organisation ne participe encore à aucune collaboration.
 page-error-not_found = Page introuvable
 page-error-body-not_found = La page demandée n'existe pas, ou vous n'y avez pas accès.
 page-error-forbidden = Action non autorisée
-page-error-body-forbidden = Votre rôle dans cette collaboration ne permet pas cette action. Adressez-vous à l'un de ses coordinateurs.
+page-error-body-forbidden = Votre rôle ne permet pas cette action. Si vous en avez besoin, adressez-vous à un coordinateur de la collaboration ou à un administrateur de votre organisation.
 page-error-unauthenticated = Veuillez vous connecter
 page-error-body-unauthenticated = Vous devez vous connecter pour effectuer cette action.
 page-error-form_expired = Ce formulaire a expiré
@@ -74,6 +74,7 @@ error-status = Erreur { $status }
 # Messages d'erreur des champs (par code stable)
 error-prefix = Erreur :
 error-summary-title = Un problème est survenu
+error-summary-item = { $field } : { $message }
 error-required = Veuillez renseigner ce champ.
 error-too_long = Ce texte est trop long.
 error-invalid_choice = Choisissez l'une des options proposées.
