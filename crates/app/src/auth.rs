@@ -240,15 +240,26 @@ pub async fn sign_in(
         }
     };
     let mut tx = app.db.write().await?;
+    // Lock the counters and look again: attempts racing each other (on this server or another)
+    // were all let through the check above, but only those that find no lock now may be answered
+    // or counted. Without the row lock two failures would read the same count and one be lost.
+    let h = tx.handle();
+    users::lock_throttle(h, &account_key, now).await?;
+    let account_throttle = users::throttle(h, &account_key).await?;
+    let address_throttle = users::throttle(h, &address_key).await?;
+    if let Some(retry_after_seconds) =
+        locked(account_throttle.as_ref(), now).or(locked(address_throttle.as_ref(), now))
+    {
+        // Dropping the transaction rolls it back: a refused attempt writes nothing.
+        return Err(AppError::Throttled {
+            retry_after_seconds,
+        });
+    }
     match user_id.filter(|_| ok) {
         None => {
             let h = tx.handle();
-            // Re-read inside the write so concurrent failures on several servers all count.
-            let account = after_failure(
-                users::throttle(h, &account_key).await?,
-                now,
-                ACCOUNT_FAILURE_LIMIT,
-            );
+            users::lock_throttle(h, &address_key, now).await?;
+            let account = after_failure(account_throttle, now, ACCOUNT_FAILURE_LIMIT);
             let address = after_failure(
                 users::throttle(h, &address_key).await?,
                 now,

@@ -104,10 +104,11 @@ pub enum ChainError {
 }
 
 impl ChainError {
+    /// The first sequence number that does not hold: for a gap, the missing one.
     pub fn seq(&self) -> i64 {
         match self {
-            ChainError::Gap { seq, .. }
-            | ChainError::BrokenLink { seq }
+            ChainError::Gap { expected, .. } => *expected,
+            ChainError::BrokenLink { seq }
             | ChainError::Tampered { seq }
             | ChainError::HeadMismatch { seq } => *seq,
         }
@@ -236,10 +237,14 @@ mod tests {
         let head = events[4].hash.clone();
         let mut deleted = events.clone();
         deleted.remove(1);
-        assert_eq!(verify(&deleted, (5, &head)).unwrap_err().seq(), 3);
+        assert_eq!(
+            verify(&deleted, (5, &head)).unwrap_err().seq(),
+            2,
+            "names the missing event"
+        );
         let mut swapped = events.clone();
         swapped.swap(1, 2);
-        assert_eq!(verify(&swapped, (5, &head)).unwrap_err().seq(), 3);
+        assert_eq!(verify(&swapped, (5, &head)).unwrap_err().seq(), 2);
         // Renumbering a swap so the sequence looks right still breaks the links.
         swapped[1].seq = 2;
         swapped[2].seq = 3;

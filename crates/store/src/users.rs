@@ -313,6 +313,19 @@ pub async fn throttle(h: &mut Handle, key: &str) -> StoreResult<Option<Throttle>
     )
 }
 
+/// Takes the row lock on a throttling counter for the rest of the write transaction, creating the
+/// counter empty if it does not exist yet. Concurrent failures (on one server or several) then
+/// read-modify-write the counter one after another instead of overwriting each other's counts.
+/// (The no-op `DO UPDATE` is what locks the row on PostgreSQL; SQLite's write lock is already held.)
+pub async fn lock_throttle(h: &mut Handle, key: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    on_engine_exec!(h, c => sqlx::query(
+        "INSERT INTO sign_in_throttle (key, failures, window_started_at, locked_until) VALUES ($1, 0, $2, NULL) \
+         ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures",
+    )
+    .bind(key).bind(now).execute(c).await)?;
+    Ok(())
+}
+
 pub async fn save_throttle(h: &mut Handle, key: &str, t: &Throttle) -> StoreResult<()> {
     on_engine_exec!(h, c => sqlx::query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at, locked_until) VALUES ($1, $2, $3, $4) \

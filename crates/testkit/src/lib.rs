@@ -393,11 +393,15 @@ impl Browser {
         token: &str,
         fields: &[(&str, &str)],
     ) -> Result<reqwest::Response> {
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        body.append_pair("csrf_token", token);
-        for (key, value) in fields {
-            body.append_pair(key, value);
-        }
+        // Built before any await: the serializer is not Send.
+        let body = {
+            let mut body = url::form_urlencoded::Serializer::new(String::new());
+            body.append_pair("csrf_token", token);
+            for (key, value) in fields {
+                body.append_pair(key, value);
+            }
+            body.finish()
+        };
         Ok(self
             .client
             .post(format!("{}{}", self.base_url, action))
@@ -405,7 +409,7 @@ impl Browser {
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(body.finish())
+            .body(body)
             .send()
             .await?)
     }
@@ -433,4 +437,48 @@ pub fn extract_csrf(html: &str) -> Option<String> {
     let start = html.find(marker)? + marker.len();
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_owned())
+}
+
+/// Runs one SQL statement straight on a test database, around the application (for tests that
+/// tamper with stored rows). Returns the number of rows affected.
+pub async fn execute_sql(url: &str, sql: &str) -> Result<u64> {
+    let db = concord_store::Db::connect(url).await?;
+    let mut h = db.read().await?;
+    let affected = concord_store::on_engine_exec!(h, c => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(c).await)?;
+    drop(h);
+    db.close().await;
+    Ok(affected)
+}
+
+/// The first column of every row of `sql`, read as integers, straight from a test database.
+pub async fn query_i64s(url: &str, sql: &str) -> Result<Vec<i64>> {
+    let db = concord_store::Db::connect(url).await?;
+    let mut h = db.read().await?;
+    let values: Vec<i64> = concord_store::on_engine!(h, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(c).await)?;
+    drop(h);
+    db.close().await;
+    Ok(values)
+}
+
+/// The first column of every row of `sql`, read as text, straight from a test database.
+pub async fn query_strings(url: &str, sql: &str) -> Result<Vec<String>> {
+    let db = concord_store::Db::connect(url).await?;
+    let mut h = db.read().await?;
+    let values: Vec<String> = concord_store::on_engine!(h, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(c).await)?;
+    drop(h);
+    db.close().await;
+    Ok(values)
+}
+
+/// The audit chain head (last sequence number, its hash) of a running server's database.
+pub async fn audit_head(server: &TestServer) -> Result<(i64, String)> {
+    let mut h = server.app.db.read().await?;
+    Ok(concord_store::audit::head(&mut h).await?)
+}
+
+/// A response's status and JSON body (`Null` when the body is empty or not JSON).
+pub async fn status_json(response: reqwest::Response) -> Result<(u16, serde_json::Value)> {
+    let status = response.status().as_u16();
+    let text = response.text().await?;
+    Ok((status, serde_json::from_str(&text).unwrap_or_default()))
 }

@@ -5,5 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod audit;
 mod pages;
+mod policy;
+mod routes;
+mod sessions;
 mod smoke;

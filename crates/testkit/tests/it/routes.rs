@@ -1,0 +1,535 @@
+//! Route coverage: every API operation (from the generated OpenAPI document) and every page route
+//! (from `concord_web::pages::routes()`) must have a probe in [`table`], the one place that says what
+//! an outsider and an anonymous visitor get when they aim it at a confidential collaboration or at
+//! someone else's account, token or organisation. The test fails for a route with no probe and for
+//! a probe whose route is gone, and checks every probe's answer: 404, 401, 403 or a redirect to
+//! sign in; where 200 is right (public directory, the caller's own things) nothing confidential
+//! may be in the body; and no refused request may write to the audit log.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result, ensure};
+use concord_testkit::{Browser, TestApp, audit_head, reqwest};
+use serde_json::{Value, json};
+
+/// What a probe must answer.
+#[derive(Clone, Copy, Debug)]
+enum Outcome {
+    /// Exactly this status.
+    Status(u16),
+    /// 303 to the sign-in page.
+    SignIn,
+    /// 303 to exactly this location.
+    SeeOther(&'static str),
+    /// 200: public information or the caller's own (and, like every answer, nothing confidential).
+    Open,
+}
+
+use Outcome::{Open, SeeOther, SignIn, Status};
+
+/// Ids of the demo things the probes aim at.
+struct World {
+    /// "Hospital Transfer Logistics": confidential; Health leads, Transport is a partner.
+    hospital: String,
+    health: String,
+    transport: String,
+    alice: String,
+    bob: String,
+    /// A token of Alice's.
+    alice_token: String,
+}
+
+type Make<T> = fn(&World) -> T;
+
+struct Probe {
+    method: &'static str,
+    /// The route as the router declares it.
+    route: &'static str,
+    /// The concrete address to request (may add a query string).
+    path: Make<String>,
+    /// A JSON object: sent as JSON to the API and as a form (with the CSRF token) to pages.
+    body: Make<Value>,
+    anonymous: Outcome,
+    outsider: Outcome,
+}
+
+fn none(_: &World) -> Value {
+    Value::Null
+}
+
+fn collaboration_body(_: &World) -> Value {
+    json!({"title": "Taken over", "summary": "Not yours to change.", "visibility": "public",
+           "status": "active"})
+}
+
+fn organisation_body(_: &World) -> Value {
+    json!({"name": "Ministry of Nothing", "kind": "ministry"})
+}
+
+fn account_body(w: &World) -> Value {
+    json!({"email": "mole@health.example", "display_name": "Mole", "password": "a long enough password",
+           "organisation_id": w.health, "org_role": "member"})
+}
+
+const fn probe(
+    method: &'static str,
+    route: &'static str,
+    path: Make<String>,
+    body: Make<Value>,
+    anonymous: Outcome,
+    outsider: Outcome,
+) -> Probe {
+    Probe {
+        method,
+        route,
+        path,
+        body,
+        anonymous,
+        outsider,
+    }
+}
+
+/// THE table: one probe per (method, route). The outsider is Carol, admin of the City of Riverton,
+/// which is no member of the hospital collaboration. (Kept as a table, one probe per entry.)
+#[rustfmt::skip]
+fn table() -> Vec<Probe> {
+    vec![
+        // ---- API: collaborations
+        // Filters aimed at the confidential collaboration still find nothing of it.
+        probe("GET", "/api/v1/collaborations",
+            |w| format!("/api/v1/collaborations?organisation_id={}&q=Hospital&limit=100", w.health),
+            none, Open, Open),
+        probe("POST", "/api/v1/collaborations", |_| "/api/v1/collaborations".into(),
+            |_| json!({"title": "", "visibility": ""}), Status(401), Status(422)),
+        probe("GET", "/api/v1/collaborations/{id}", |w| format!("/api/v1/collaborations/{}", w.hospital),
+            none, Status(404), Status(404)),
+        probe("PUT", "/api/v1/collaborations/{id}", |w| format!("/api/v1/collaborations/{}", w.hospital),
+            collaboration_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/history",
+            |w| format!("/api/v1/collaborations/{}/history", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/organisations",
+            |w| format!("/api/v1/collaborations/{}/organisations", w.hospital),
+            |w| json!({"organisation_id": w.health, "role": "partner"}), Status(404), Status(404)),
+        probe("PUT", "/api/v1/collaborations/{id}/organisations/{organisation_id}",
+            |w| format!("/api/v1/collaborations/{}/organisations/{}", w.hospital, w.transport),
+            |_| json!({"role": "observer"}), Status(404), Status(404)),
+        probe("DELETE", "/api/v1/collaborations/{id}/organisations/{organisation_id}",
+            |w| format!("/api/v1/collaborations/{}/organisations/{}", w.hospital, w.transport),
+            none, Status(404), Status(404)),
+        // Answering an invitation needs a signed-in organisation admin before anything else.
+        probe("POST", "/api/v1/collaborations/{id}/invitation/accept",
+            |w| format!("/api/v1/collaborations/{}/invitation/accept", w.hospital), none,
+            Status(401), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/invitation/decline",
+            |w| format!("/api/v1/collaborations/{}/invitation/decline", w.hospital), none,
+            Status(401), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/lead",
+            |w| format!("/api/v1/collaborations/{}/lead", w.hospital),
+            |w| json!({"organisation_id": w.transport}), Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/people",
+            |w| format!("/api/v1/collaborations/{}/people", w.hospital),
+            |w| json!({"user_id": w.bob, "role": "coordinator"}), Status(404), Status(404)),
+        probe("PUT", "/api/v1/collaborations/{id}/people/{user_id}",
+            |w| format!("/api/v1/collaborations/{}/people/{}", w.hospital, w.alice),
+            |_| json!({"role": "viewer"}), Status(404), Status(404)),
+        probe("DELETE", "/api/v1/collaborations/{id}/people/{user_id}",
+            |w| format!("/api/v1/collaborations/{}/people/{}", w.hospital, w.bob),
+            none, Status(404), Status(404)),
+        // The caller's own organisation's invitations (none for the City).
+        probe("GET", "/api/v1/invitations", |_| "/api/v1/invitations".into(), none, Status(401), Open),
+        // ---- API: organisations (a public directory; only their admins edit them)
+        probe("GET", "/api/v1/organisations", |_| "/api/v1/organisations".into(), none, Open, Open),
+        probe("POST", "/api/v1/organisations", |_| "/api/v1/organisations".into(), organisation_body,
+            Status(401), Status(403)),
+        probe("GET", "/api/v1/organisations/{id}", |w| format!("/api/v1/organisations/{}", w.health),
+            none, Open, Open),
+        probe("PUT", "/api/v1/organisations/{id}", |w| format!("/api/v1/organisations/{}", w.health),
+            organisation_body, Status(401), Status(403)),
+        probe("GET", "/api/v1/organisations/{id}/accounts",
+            |w| format!("/api/v1/organisations/{}/accounts", w.health), none, Status(401), Status(404)),
+        // ---- API: accounts
+        // Naming another organisation is a bad field value for an organisation admin.
+        probe("POST", "/api/v1/accounts", |_| "/api/v1/accounts".into(), account_body,
+            Status(401), Status(422)),
+        probe("GET", "/api/v1/accounts/{id}", |w| format!("/api/v1/accounts/{}", w.alice), none,
+            Status(401), Status(404)),
+        probe("POST", "/api/v1/accounts/{id}/deactivate",
+            |w| format!("/api/v1/accounts/{}/deactivate", w.alice), none, Status(401), Status(404)),
+        probe("POST", "/api/v1/accounts/{id}/reactivate",
+            |w| format!("/api/v1/accounts/{}/reactivate", w.alice), none, Status(401), Status(404)),
+        probe("GET", "/api/v1/me", |_| "/api/v1/me".into(), none, Status(401), Open),
+        // ---- API: tokens (only one's own)
+        probe("GET", "/api/v1/tokens", |_| "/api/v1/tokens".into(), none, Status(401), Open),
+        probe("POST", "/api/v1/tokens", |_| "/api/v1/tokens".into(), |_| json!({"name": ""}),
+            Status(401), Status(422)),
+        probe("DELETE", "/api/v1/tokens/{id}", |w| format!("/api/v1/tokens/{}", w.alice_token), none,
+            Status(401), Status(404)),
+        // ---- Pages: home and session
+        probe("GET", "/", |_| "/".into(), none, Open, Open),
+        probe("GET", "/sign-in", |_| "/sign-in".into(), none, Open, SeeOther("/")),
+        probe("POST", "/sign-in", |_| "/sign-in".into(), |_| json!({"email": "", "password": ""}),
+            Status(422), Status(422)),
+        // Signing out ends only the caller's own session (the outsider uses a session of its own).
+        probe("POST", "/sign-out", |_| "/sign-out".into(), none, SeeOther("/"), SeeOther("/")),
+        // ---- Pages: collaborations
+        probe("GET", "/collaborations", |_| "/collaborations?q=Hospital".into(), none, Open, Open),
+        probe("POST", "/collaborations", |_| "/collaborations".into(), |_| json!({"title": ""}),
+            SignIn, Status(422)),
+        probe("GET", "/collaborations/new", |_| "/collaborations/new".into(), none, SignIn, Open),
+        probe("GET", "/collaborations/{id}", |w| format!("/collaborations/{}", w.hospital), none,
+            Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}", |w| format!("/collaborations/{}", w.hospital),
+            collaboration_body, SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/edit", |w| format!("/collaborations/{}/edit", w.hospital),
+            none, SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/history",
+            |w| format!("/collaborations/{}/history", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/organisations",
+            |w| format!("/collaborations/{}/organisations", w.hospital),
+            |w| json!({"organisation_id": w.health, "role": "partner"}), Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/organisations/{organisation_id}/role",
+            |w| format!("/collaborations/{}/organisations/{}/role", w.hospital, w.transport),
+            |_| json!({"role": "observer"}), Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/organisations/{organisation_id}/remove",
+            |w| format!("/collaborations/{}/organisations/{}/remove", w.hospital, w.transport),
+            none, Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/invitation",
+            |w| format!("/collaborations/{}/invitation", w.hospital), |_| json!({"answer": "accept"}),
+            Status(401), Status(404)),
+        probe("POST", "/collaborations/{id}/lead", |w| format!("/collaborations/{}/lead", w.hospital),
+            |w| json!({"organisation_id": w.transport}), Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/people", |w| format!("/collaborations/{}/people", w.hospital),
+            |w| json!({"user_id": w.bob, "role": "coordinator"}), Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/people/{user_id}/role",
+            |w| format!("/collaborations/{}/people/{}/role", w.hospital, w.alice),
+            |_| json!({"role": "viewer"}), Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/people/{user_id}/remove",
+            |w| format!("/collaborations/{}/people/{}/remove", w.hospital, w.bob), none,
+            Status(404), Status(404)),
+        // ---- Pages: organisations
+        probe("GET", "/organisations", |_| "/organisations".into(), none, Open, Open),
+        probe("POST", "/organisations", |_| "/organisations".into(), organisation_body, SignIn,
+            Status(403)),
+        probe("GET", "/organisations/new", |_| "/organisations/new".into(), none, SignIn, Status(403)),
+        probe("GET", "/organisations/{id}", |w| format!("/organisations/{}", w.health), none, Open, Open),
+        probe("POST", "/organisations/{id}", |w| format!("/organisations/{}", w.health),
+            organisation_body, SignIn, Status(403)),
+        probe("GET", "/organisations/{id}/edit", |w| format!("/organisations/{}/edit", w.health), none,
+            SignIn, Status(403)),
+        // ---- Pages: the caller's own account
+        probe("GET", "/account", |_| "/account".into(), none, SignIn, Open),
+        probe("POST", "/account/password", |_| "/account/password".into(),
+            |_| json!({"current_password": "not the password", "new_password": "another long password"}),
+            SignIn, Status(422)),
+        probe("POST", "/account/preferences", |_| "/account/preferences".into(),
+            |_| json!({"locale": "xx", "time_zone": "Mars/Olympus"}), SignIn, Status(422)),
+        probe("POST", "/account/tokens", |_| "/account/tokens".into(), |_| json!({"name": ""}),
+            SignIn, Status(422)),
+        probe("POST", "/account/tokens/{id}/revoke",
+            |w| format!("/account/tokens/{}/revoke", w.alice_token), none, SignIn, Status(404)),
+        // ---- Pages: account administration (another organisation's accounts are not found)
+        probe("GET", "/admin/accounts", |w| format!("/admin/accounts?organisation={}", w.health), none,
+            SignIn, Status(404)),
+        probe("POST", "/admin/accounts", |_| "/admin/accounts".into(), account_body, SignIn,
+            Status(422)),
+        // The new-account form offers only the caller's own organisation whatever the address
+        // names (creating in another one is refused on submission, probed just above).
+        probe("GET", "/admin/accounts/new", |w| format!("/admin/accounts/new?organisation={}", w.health),
+            none, SignIn, Open),
+        probe("POST", "/admin/accounts/{id}/deactivate",
+            |w| format!("/admin/accounts/{}/deactivate", w.alice), none, SignIn, Status(404)),
+        probe("POST", "/admin/accounts/{id}/reactivate",
+            |w| format!("/admin/accounts/{}/reactivate", w.alice), none, SignIn, Status(404)),
+    ]
+}
+
+/// What must never reach an outsider or an anonymous visitor.
+const SECRETS: &[&str] = &[
+    "Hospital Transfer Logistics",
+    "Inter-hospital transfers",
+    "alice@health.example",
+    "hannah@health.example",
+    "alice-private-token",
+];
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// (method, route) of every API operation in the OpenAPI document.
+fn api_routes() -> Result<BTreeSet<(String, String)>> {
+    let doc: Value = serde_json::from_str(concord_web::api::openapi_document())?;
+    let mut routes = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().context("paths")? {
+        for method in item.as_object().context("path item")?.keys() {
+            let method = method.to_ascii_uppercase();
+            if METHODS.contains(&method.as_str()) {
+                routes.insert((method, path.clone()));
+            }
+        }
+    }
+    Ok(routes)
+}
+
+/// (method, route) of every page route. The page list gives the paths; the methods are learnt from
+/// the server itself: a request with a method no route has answers 405 with an `Allow` header.
+async fn page_routes(app: &TestApp) -> Result<BTreeSet<(String, String)>> {
+    let browser = app.browser();
+    let token = browser.csrf_token("/sign-in").await?;
+    let placeholder = uuid::Uuid::now_v7().to_string();
+    let mut routes = BTreeSet::new();
+    for (route, _) in concord_web::pages::routes() {
+        let path: String = route
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    placeholder.as_str()
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let response = browser
+            .client
+            .request(reqwest::Method::from_bytes(b"PROBE")?, app.url(&path))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(format!("csrf_token={token}"))
+            .send()
+            .await?;
+        ensure!(
+            response.status() == 405,
+            "{route}: a PROBE request answered {}",
+            response.status()
+        );
+        let allow = response
+            .headers()
+            .get(reqwest::header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .with_context(|| format!("{route}: no Allow header"))?
+            .to_owned();
+        for method in allow.split(',').map(str::trim) {
+            if METHODS.contains(&method) {
+                routes.insert((method.to_owned(), route.to_owned()));
+            }
+        }
+    }
+    Ok(routes)
+}
+
+/// Someone to make requests as: an API client and a browser with its CSRF token.
+struct Caller {
+    api: concord_testkit::Api,
+    browser: Browser,
+    csrf: String,
+}
+
+fn form_pairs(body: &Value) -> Vec<(String, String)> {
+    body.as_object()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_owned).unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Makes the probe's request as `caller`: (status, Location, body).
+async fn send(
+    app: &TestApp,
+    caller: &Caller,
+    probe: &Probe,
+    world: &World,
+) -> Result<(u16, String, String)> {
+    let path = (probe.path)(world);
+    let body = (probe.body)(world);
+    let method = reqwest::Method::from_bytes(probe.method.as_bytes())?;
+    let request = if path.starts_with("/api/") {
+        let request = caller.api.request(method, &path);
+        if body.is_null() {
+            request
+        } else {
+            request.json(&body)
+        }
+    } else {
+        let request = caller
+            .browser
+            .client
+            .request(method.clone(), app.url(&path));
+        if method == reqwest::Method::GET {
+            request
+        } else {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("csrf_token", &caller.csrf);
+            for (k, v) in form_pairs(&body) {
+                form.append_pair(&k, &v);
+            }
+            request
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(form.finish())
+        }
+    };
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok((status, location, response.text().await?))
+}
+
+fn matches(outcome: Outcome, status: u16, location: &str) -> bool {
+    match outcome {
+        Status(expected) => status == expected,
+        SignIn => status == 303 && location.starts_with("/sign-in"),
+        SeeOther(expected) => status == 303 && location == expected,
+        Open => status == 200,
+    }
+}
+
+async fn world(app: &TestApp) -> Result<World> {
+    let alice = app.api(Some(&app.token_for("alice@health.example").await?));
+    let bob = app.api(Some(&app.token_for("bob@transport.example").await?));
+    let id_of = |v: &Value| v["id"].as_str().map(str::to_owned).context("id");
+    let collaborations = bob.get_json("/api/v1/collaborations").await?;
+    let hospital = collaborations["items"]
+        .as_array()
+        .context("items")?
+        .iter()
+        .find(|c| c["title"] == "Hospital Transfer Logistics")
+        .context("hospital collaboration")?;
+    let organisations = bob.get_json("/api/v1/organisations").await?;
+    let org = |name: &str| {
+        organisations["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|o| o["name"] == name))
+            .context("organisation")
+            .and_then(id_of)
+    };
+    let token = alice
+        .post("/api/v1/tokens", &json!({"name": "alice-private-token"}))
+        .await?
+        .json::<Value>()
+        .await?;
+    Ok(World {
+        hospital: id_of(hospital)?,
+        health: org("Ministry of Health")?,
+        transport: org("National Transport Agency")?,
+        alice: id_of(&alice.get_json("/api/v1/me").await?)?,
+        bob: id_of(&bob.get_json("/api/v1/me").await?)?,
+        alice_token: id_of(&token["token"])?,
+    })
+}
+
+#[tokio::test]
+async fn every_route_is_in_the_table_and_refuses_outsiders_and_anonymous() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let world = world(&app).await?;
+    let table = table();
+
+    // Coverage, both ways.
+    let mut present = api_routes()?;
+    present.extend(page_routes(&app).await?);
+    let mut listed = BTreeSet::new();
+    let mut failures = Vec::new();
+    for probe in &table {
+        if !listed.insert((probe.method.to_owned(), probe.route.to_owned())) {
+            failures.push(format!(
+                "{} {} is in the table twice",
+                probe.method, probe.route
+            ));
+        }
+    }
+    for (method, route) in present.difference(&listed) {
+        failures.push(format!(
+            "{method} {route} has no probe: add it to routes::table() with what an outsider and \
+             an anonymous visitor must get"
+        ));
+    }
+    for (method, route) in listed.difference(&present) {
+        failures.push(format!(
+            "{method} {route} is in the table but no longer routed"
+        ));
+    }
+
+    let anonymous_browser = app.browser();
+    let anonymous = Caller {
+        api: app.api(None),
+        csrf: anonymous_browser.csrf_token("/sign-in").await?,
+        browser: anonymous_browser,
+    };
+    let outsider_browser = app.signed_in("carol@riverton.example").await?;
+    let outsider = Caller {
+        api: app.api(Some(&app.token_for("carol@riverton.example").await?)),
+        csrf: outsider_browser.csrf_token("/").await?,
+        browser: outsider_browser,
+    };
+
+    for probe in table
+        .iter()
+        .filter(|p| present.contains(&(p.method.to_owned(), p.route.to_owned())))
+    {
+        for (who, expected) in [("anonymous", probe.anonymous), ("outsider", probe.outsider)] {
+            // Signing out would end the outsider's session for the probes after it: give that
+            // probe a session of its own (made before the audit head is read).
+            let own;
+            let caller = if who == "anonymous" {
+                &anonymous
+            } else if probe.route == "/sign-out" {
+                let browser = app.signed_in("carol@riverton.example").await?;
+                own = Caller {
+                    api: outsider.api.clone(),
+                    csrf: browser.csrf_token("/").await?,
+                    browser,
+                };
+                &own
+            } else {
+                &outsider
+            };
+            let head = audit_head(&app).await?;
+            let (status, location, body) = send(&app, caller, probe, &world).await?;
+            let label = format!("{} {} as {who}", probe.method, probe.route);
+            if !matches(expected, status, &location) {
+                failures.push(format!(
+                    "{label}: expected {expected:?}, got {status} {location}"
+                ));
+            }
+            for secret in SECRETS {
+                if body.contains(secret) {
+                    failures.push(format!("{label}: the answer contains {secret:?}"));
+                }
+            }
+            let signs_out = probe.route == "/sign-out" && who == "outsider";
+            if !signs_out && audit_head(&app).await? != head {
+                failures.push(format!("{label}: a refused request wrote to the audit log"));
+            }
+        }
+    }
+
+    // Nothing about the confidential collaboration changed.
+    let bob = app.api(Some(&app.token_for("bob@transport.example").await?));
+    let view = bob
+        .get_json(&format!("/api/v1/collaborations/{}", world.hospital))
+        .await?;
+    if view["collaboration"]["title"] != "Hospital Transfer Logistics"
+        || view["collaboration"]["visibility"] != "confidential"
+        || view["people"].as_array().map(Vec::len) != Some(2)
+        || view["organisations"].as_array().map(Vec::len) != Some(2)
+    {
+        failures.push(format!("the confidential collaboration changed: {view}"));
+    }
+    ensure!(
+        failures.is_empty(),
+        "{} route problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    Ok(())
+}
