@@ -439,29 +439,32 @@ pub async fn create_token(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let id = TokenId::new();
-    let secret = new_secret_string("concord_");
-    let now = app.now();
     let mut tx = app.db.write().await?;
-    users::insert_token(
-        tx.handle(),
-        id,
-        user.id,
-        &name,
-        &credential_hash(&secret),
-        now,
-    )
-    .await?;
+    let created = insert_token(app, &mut tx, user.id, name).await?;
     tx.record(event(
         actor.user_id(),
         "api_token.created",
         "api_token",
-        id,
+        created.token.id,
         None,
         &["name"],
-        serde_json::json!({ "name": name }),
+        serde_json::json!({ "name": created.token.name }),
     ));
     app.commit(tx).await?;
+    Ok(created)
+}
+
+/// Makes a token for `user` in `tx`: a fresh 256-bit secret, stored only as its hash.
+async fn insert_token(
+    app: &App,
+    tx: &mut concord_store::WriteTx,
+    user: UserId,
+    name: String,
+) -> Result<CreatedToken, AppError> {
+    let id = TokenId::new();
+    let secret = new_secret_string("concord_");
+    let now = app.now();
+    users::insert_token(tx.handle(), id, user, &name, &credential_hash(&secret), now).await?;
     Ok(CreatedToken {
         token: ApiToken {
             id,
@@ -506,9 +509,6 @@ pub async fn operator_create_token(
 ) -> Result<CreatedToken, AppError> {
     let actor = crate::accounts::actor_for_email(app, email).await?;
     let user = require_user(&actor)?;
-    let id = TokenId::new();
-    let secret = new_secret_string("concord_");
-    let now = app.now();
     let name = if name.trim().is_empty() {
         "cli"
     } else {
@@ -516,34 +516,18 @@ pub async fn operator_create_token(
     }
     .to_owned();
     let mut tx = app.db.write().await?;
-    users::insert_token(
-        tx.handle(),
-        id,
-        user.id,
-        &name,
-        &credential_hash(&secret),
-        now,
-    )
-    .await?;
+    let created = insert_token(app, &mut tx, user.id, name).await?;
     tx.record(event(
         None,
         "operator.api_token_created",
         "api_token",
-        id,
+        created.token.id,
         None,
         &["name", "user_id"],
         serde_json::json!({ "user": user.id }),
     ));
     app.commit(tx).await?;
-    Ok(CreatedToken {
-        token: ApiToken {
-            id,
-            name,
-            created_at: now,
-            revoked_at: None,
-        },
-        secret,
-    })
+    Ok(created)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFact
 use concord_domain::user::OrgRole;
 use concord_domain::{CollaborationId, OrganisationId, UserId};
 use concord_store::collaborations::{self as store, ListFilter};
-use concord_store::{Handle, organisations, users};
+use concord_store::{Handle, WriteTx, organisations, users};
 use serde_json::json;
 
 use crate::{App, AppError, Page, clamp_limit, decode_cursor, event, paginate, require_user};
@@ -66,6 +66,20 @@ pub fn authorize(
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// Starts a write on collaboration `id` for `actor`, after the policy allows `action`. The facts
+/// are read inside the write, so the permission checked is the one in force when the change lands.
+async fn write_as(
+    app: &App,
+    actor: &Actor,
+    id: CollaborationId,
+    action: CollaborationAction,
+) -> Result<WriteTx, AppError> {
+    let mut tx = app.db.write().await?;
+    let f = facts(tx.handle(), actor, id).await?;
+    authorize(actor, &f, action)?;
+    Ok(tx)
 }
 
 fn permissions(actor: &Actor, facts: &CollaborationFacts) -> Permissions {
@@ -153,9 +167,7 @@ pub async fn update(
     input: &CollaborationInput,
 ) -> Result<CollaborationView, AppError> {
     let fields = input.validate()?;
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::Edit)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::Edit).await?;
     let before = store::get(tx.handle(), id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -234,8 +246,10 @@ pub async fn list(
 /// Invitation of an organisation by the collaboration's coordinators.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct InviteInput {
+    #[serde(default)]
     pub organisation_id: String,
     /// `partner` or `observer`; a collaboration has exactly one lead.
+    #[serde(default)]
     pub role: String,
 }
 
@@ -252,9 +266,7 @@ pub async fn invite_organisation(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("organisation_id", "invalid_choice"))?;
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::ManageMembers)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::ManageMembers).await?;
     if role == OrganisationRole::Lead {
         return Err(AppError::Conflict("collaboration_already_has_lead"));
     }
@@ -297,9 +309,7 @@ pub async fn respond_to_invitation(
     accept: bool,
 ) -> Result<(), AppError> {
     let user = require_user(actor)?;
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::RespondToInvitation)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::RespondToInvitation).await?;
     let status = if accept {
         MembershipStatus::Active
     } else {
@@ -331,9 +341,7 @@ pub async fn transfer_lead(
     id: CollaborationId,
     to: OrganisationId,
 ) -> Result<(), AppError> {
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::ManageMembers)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::ManageMembers).await?;
     match store::organisation_membership(tx.handle(), id, to).await? {
         Some((OrganisationRole::Lead, _)) => return Ok(()),
         Some((_, MembershipStatus::Active)) => {}
@@ -381,9 +389,7 @@ pub async fn change_organisation_role(
 ) -> Result<(), AppError> {
     let role = OrganisationRole::parse(role.trim())
         .ok_or_else(|| AppError::invalid("role", "invalid_choice"))?;
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::ManageMembers)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::ManageMembers).await?;
     let current = store::organisation_membership(tx.handle(), id, org)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -413,9 +419,7 @@ pub async fn remove_organisation(
     id: CollaborationId,
     org: OrganisationId,
 ) -> Result<(), AppError> {
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::ManageMembers)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::ManageMembers).await?;
     let (role, _) = store::organisation_membership(tx.handle(), id, org)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -441,8 +445,10 @@ pub async fn remove_organisation(
 /// Naming a person on the collaboration.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
+    #[serde(default)]
     pub user_id: String,
     /// `coordinator`, `contributor` or `viewer`.
+    #[serde(default)]
     pub role: String,
 }
 
@@ -459,9 +465,7 @@ pub async fn add_person(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("user_id", "invalid_choice"))?;
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::ManageMembers)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::ManageMembers).await?;
     let person = users::get(tx.handle(), user_id)
         .await?
         .filter(|u| u.active)
@@ -498,9 +502,7 @@ pub async fn change_person_role(
 ) -> Result<(), AppError> {
     let role = PersonRole::parse(role.trim())
         .ok_or_else(|| AppError::invalid("role", "invalid_choice"))?;
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::ManageMembers)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::ManageMembers).await?;
     let current = store::person_role(tx.handle(), id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -529,9 +531,7 @@ pub async fn remove_person(
     id: CollaborationId,
     user_id: UserId,
 ) -> Result<(), AppError> {
-    let mut tx = app.db.write().await?;
-    let f = facts(tx.handle(), actor, id).await?;
-    authorize(actor, &f, CollaborationAction::ManageMembers)?;
+    let mut tx = write_as(app, actor, id, CollaborationAction::ManageMembers).await?;
     let current = store::person_role(tx.handle(), id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;

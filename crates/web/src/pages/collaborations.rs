@@ -481,23 +481,11 @@ async fn after_action(
     }
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct InviteForm {
-    #[serde(default)]
-    organisation_id: String,
-    #[serde(default)]
-    role: String,
-}
-
 async fn invite(
     ctx: Ctx,
     PagePath(id): PagePath<CollaborationId>,
-    Form(form): Form<InviteForm>,
+    Form(input): Form<InviteInput>,
 ) -> Response {
-    let input = InviteInput {
-        organisation_id: form.organisation_id,
-        role: form.role,
-    };
     let result = service::invite_organisation(&ctx.app, &ctx.actor, id, &input).await;
     after_action(&ctx, id, "invite", result, "invited").await
 }
@@ -569,23 +557,11 @@ async fn transfer_lead(
     after_action(&ctx, id, "lead", result, "lead_transferred").await
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct PersonForm {
-    #[serde(default)]
-    user_id: String,
-    #[serde(default)]
-    role: String,
-}
-
 async fn add_person(
     ctx: Ctx,
     PagePath(id): PagePath<CollaborationId>,
-    Form(form): Form<PersonForm>,
+    Form(input): Form<PersonInput>,
 ) -> Response {
-    let input = PersonInput {
-        user_id: form.user_id,
-        role: form.role,
-    };
     let result = service::add_person(&ctx.app, &ctx.actor, id, &input).await;
     after_action(&ctx, id, "people", result, "person_added").await
 }
