@@ -266,3 +266,41 @@ async fn every_response_carries_security_headers() -> Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_only_coordinator_is_offered_no_remove_button() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let api = app.api(Some(&app.token_for("carol@riverton.example").await?));
+    let carol_id = api.get_json("/api/v1/me").await?["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = api.get_json("/api/v1/collaborations").await?;
+    let id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"] == "Safe Routes to School")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let carol = app.signed_in("carol@riverton.example").await?;
+    let (_, html) = carol.page(&format!("/collaborations/{id}")).await?;
+    assert!(
+        !html.contains(&format!("/people/{carol_id}/remove")),
+        "last coordinator has no remove button"
+    );
+    let bob_id = app
+        .api(Some(&app.token_for("bob@transport.example").await?))
+        .get_json("/api/v1/me")
+        .await?["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        html.contains(&format!("/people/{bob_id}/remove")),
+        "other people can be removed"
+    );
+    Ok(())
+}

@@ -384,6 +384,18 @@ impl ShowPage {
             .collect()
     }
 
+    /// The only coordinator cannot be removed (the service refuses), so no button is offered.
+    fn is_last_coordinator(&self, person: &concord_domain::collaboration::PersonMember) -> bool {
+        person.role == PersonRole::Coordinator
+            && self
+                .view
+                .people
+                .iter()
+                .filter(|p| p.role == PersonRole::Coordinator)
+                .count()
+                == 1
+    }
+
     fn failure_for(&self, form: &str) -> Option<&str> {
         self.failure
             .as_ref()
