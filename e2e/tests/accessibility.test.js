@@ -15,6 +15,7 @@ import {
   organisationId,
   safeRoutesId,
   signIn,
+  url,
   visit,
 } from './helpers.js';
 
@@ -93,6 +94,15 @@ describe('coordinator (carol)', () => {
   test('collaboration edit', () => scan(page, 'Safe Routes edit', `${safeRoutes}/edit`));
   test('collaboration history', () => scan(page, 'Safe Routes history', `${safeRoutes}/history`));
   test('account', () => scan(page, 'account (carol)', '/account'));
+  test('new objective form', () => scan(page, 'new objective form', `${safeRoutes}/objectives/new`));
+  test('objective page and its edit form', async () => {
+    const response = await page.request.get(url(`/api/v1${safeRoutes}/objectives`));
+    assert.equal(response.status(), 200);
+    const objectives = await response.json();
+    assert.ok(objectives.length > 0, 'the demo has objectives on Safe Routes');
+    await scan(page, 'objective page', `/objectives/${objectives[0].id}`);
+    await scan(page, 'objective edit', `/objectives/${objectives[0].id}/edit`);
+  });
 });
 
 describe('platform admin', () => {

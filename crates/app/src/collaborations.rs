@@ -36,7 +36,7 @@ pub struct CollaborationView {
     pub permissions: Permissions,
 }
 
-async fn facts(
+pub(crate) async fn facts(
     h: &mut Handle,
     actor: &Actor,
     id: CollaborationId,
@@ -70,7 +70,7 @@ pub fn authorize(
 
 /// Starts a write on collaboration `id` for `actor`, after the policy allows `action`. The facts
 /// are read inside the write, so the permission checked is the one in force when the change lands.
-async fn write_as(
+pub(crate) async fn write_as(
     app: &App,
     actor: &Actor,
     id: CollaborationId,

@@ -13,7 +13,9 @@ use concord_domain::user::AccountInput;
 use concord_domain::{CollaborationId, OrganisationId};
 
 use crate::collaborations::{self, InviteInput, PersonInput};
+use crate::objectives;
 use crate::{App, AppError, Clock, accounts, organisations};
+use concord_domain::objective::ObjectiveInput;
 
 pub const DEMO_PASSWORD: &str = "concord-demo";
 
@@ -249,6 +251,36 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         ..safe_routes_input
     };
     collaborations::update(&app, &carol, safe_routes, &active).await?;
+    clock.advance(60 * 24);
+    let hannah_id_text = hannah_id.to_string();
+    let bob_id_text = bob_id.to_string();
+    for (title, description, owner, organisation, due) in [
+        (
+            "Safe crossings at every primary school",
+            "A signalled or zebra crossing, with 20 mph limits, on the main walking route to each of the 42 schools.",
+            &bob_id_text,
+            transport,
+            "2027-06-30",
+        ),
+        (
+            "Half of pupils walk, cycle or scoot to school",
+            "Raise active travel to school from 31% to 50%, measured by the termly hands-up survey.",
+            &hannah_id_text,
+            health,
+            "2027-07-31",
+        ),
+    ] {
+        let input = ObjectiveInput {
+            title: title.into(),
+            description: Some(description.into()),
+            owner_id: Some(owner.clone()),
+            organisation_id: Some(organisation.to_string()),
+            due_date: Some(due.into()),
+            status: Some("active".into()),
+            drop_reason: None,
+        };
+        objectives::create(&app, &carol, safe_routes, &input).await?;
+    }
 
     // Winter Resilience Plan: partners only; lead City, partner Trust.
     clock.advance(60 * 24 * 9);
@@ -282,6 +314,16 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         ..winter_input
     };
     collaborations::update(&app, &dave, winter, &winter_active).await?;
+    let warm_spaces = ObjectiveInput {
+        title: "A warm space within 15 minutes' walk of every home".into(),
+        description: Some("Libraries, community centres and churches open as warm spaces whenever a cold-weather alert is issued.".into()),
+        owner_id: Some(dave_id.to_string()),
+        organisation_id: Some(trust.to_string()),
+        due_date: Some("2026-12-15".into()),
+        status: Some("active".into()),
+        drop_reason: None,
+    };
+    objectives::create(&app, &dave, winter, &warm_spaces).await?;
 
     // Hospital Transfer Logistics: confidential; lead Health, partner Transport; alice and bob only.
     clock.advance(60 * 24 * 6);

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod collaborations;
 pub mod demo;
+pub mod objectives;
 pub mod organisations;
 
 use std::sync::Arc;

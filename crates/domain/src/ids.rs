@@ -64,3 +64,11 @@ id_type!(
     /// A personal API token (its id, never its secret).
     TokenId
 );
+id_type!(
+    /// An objective of a collaboration.
+    ObjectiveId
+);
+id_type!(
+    /// A key result under an objective.
+    KeyResultId
+);

@@ -7,7 +7,9 @@ mod text_enum;
 
 pub mod audit;
 pub mod collaboration;
+pub mod evaluation;
 pub mod ids;
+pub mod objective;
 pub mod organisation;
 pub mod policy;
 pub mod user;

@@ -6,6 +6,7 @@
 
 mod api;
 mod audit;
+mod objectives;
 mod pages;
 mod policy;
 mod routes;

@@ -37,6 +37,8 @@ struct World {
     bob: String,
     /// A token of Alice's.
     alice_token: String,
+    /// An objective of the hospital collaboration.
+    objective: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -55,6 +57,10 @@ struct Probe {
 
 fn none(_: &World) -> Value {
     Value::Null
+}
+
+fn objective_body(_: &World) -> Value {
+    json!({"title": "Taken over", "status": "active"})
 }
 
 fn collaboration_body(_: &World) -> Value {
@@ -94,6 +100,15 @@ const fn probe(
 #[rustfmt::skip]
 fn table() -> Vec<Probe> {
     vec![
+        // ---- API: objectives
+        probe("GET", "/api/v1/collaborations/{id}/objectives",
+            |w| format!("/api/v1/collaborations/{}/objectives", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/objectives",
+            |w| format!("/api/v1/collaborations/{}/objectives", w.hospital), objective_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/objectives/{id}", |w| format!("/api/v1/objectives/{}", w.objective), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/objectives/{id}", |w| format!("/api/v1/objectives/{}", w.objective), objective_body,
+            Status(404), Status(404)),
         // ---- API: collaborations
         // Filters aimed at the confidential collaboration still find nothing of it.
         probe("GET", "/api/v1/collaborations",
@@ -184,6 +199,14 @@ fn table() -> Vec<Probe> {
             none, SignIn, Status(404)),
         probe("GET", "/collaborations/{id}/history",
             |w| format!("/collaborations/{}/history", w.hospital), none, Status(404), Status(404)),
+        // ---- pages: objectives
+        probe("GET", "/collaborations/{id}/objectives/new",
+            |w| format!("/collaborations/{}/objectives/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/objectives",
+            |w| format!("/collaborations/{}/objectives", w.hospital), objective_body, SignIn, Status(404)),
+        probe("GET", "/objectives/{id}", |w| format!("/objectives/{}", w.objective), none, Status(404), Status(404)),
+        probe("POST", "/objectives/{id}", |w| format!("/objectives/{}", w.objective), objective_body, SignIn, Status(404)),
+        probe("GET", "/objectives/{id}/edit", |w| format!("/objectives/{}/edit", w.objective), none, SignIn, Status(404)),
         probe("POST", "/collaborations/{id}/organisations",
             |w| format!("/collaborations/{}/organisations", w.hospital),
             |w| json!({"organisation_id": w.health, "role": "partner"}), Status(404), Status(404)),
@@ -418,7 +441,16 @@ async fn world(app: &TestApp) -> Result<World> {
         .await?
         .json::<Value>()
         .await?;
+    let objective = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/objectives", id_of(hospital)?),
+            &json!({"title": "Confidential objective"}),
+        )
+        .await?
+        .json::<Value>()
+        .await?;
     Ok(World {
+        objective: id_of(&objective["objective"])?,
         hospital: id_of(hospital)?,
         health: org("Ministry of Health")?,
         transport: org("National Transport Agency")?,

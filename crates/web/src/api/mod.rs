@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod collaborations;
+pub mod objectives;
 pub mod organisations;
 pub mod tokens;
 
@@ -71,6 +72,7 @@ impl Modify for BearerAuth {
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     tags(
         (name = "collaborations", description = "Collaborations, their members and history"),
+        (name = "objectives", description = "Objectives of collaborations"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -98,6 +100,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             collaborations::remove_person
         ))
         .routes(routes!(collaborations::invitations))
+        .routes(routes!(objectives::list, objectives::create))
+        .routes(routes!(objectives::get, objectives::update))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))

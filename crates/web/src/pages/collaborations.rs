@@ -365,6 +365,7 @@ struct ShowPage {
     c: PageCtx,
     choices: Choices,
     view: CollaborationView,
+    objectives: Vec<concord_domain::objective::Objective>,
     /// Organisations that could be invited (for coordinators).
     invitable: Vec<Organisation>,
     /// People who could be named (for coordinators).
@@ -420,6 +421,10 @@ async fn show_page(
         Ok(view) => view,
         Err(error) => return page_error(ctx)(error).into_response(),
     };
+    let objectives = match concord_app::objectives::list(&ctx.app, &ctx.actor, id).await {
+        Ok(objectives) => objectives,
+        Err(error) => return page_error(ctx)(error).into_response(),
+    };
     let (invitable, candidates) = if view.permissions.manage_members {
         let members: Vec<OrganisationId> = view
             .organisations
@@ -450,6 +455,7 @@ async fn show_page(
             c: PageCtx::new(ctx, "collaborations"),
             choices: Choices,
             view,
+            objectives,
             invitable,
             candidates,
             done,

@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod collaborations;
 pub mod home;
+pub mod objectives;
 pub mod organisations;
 pub mod session;
 
@@ -30,6 +31,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(home::routes());
     all.extend(session::routes());
     all.extend(collaborations::routes());
+    all.extend(objectives::routes());
     all.extend(organisations::routes());
     all.extend(account::routes());
     all.extend(admin::routes());

@@ -1,0 +1,141 @@
+//! Objectives: coordinators and contributors add and edit them; whoever may read the collaboration
+//! may read them. An owner must be named on the collaboration and an owning organisation must be an
+//! active member, so responsibility always lands on someone who is actually in the room.
+
+use concord_domain::collaboration::MembershipStatus;
+use concord_domain::objective::{Objective, ObjectiveFields, ObjectiveInput, changed_fields};
+use concord_domain::policy::{self, Actor, CollaborationAction};
+use concord_domain::{CollaborationId, FieldErrors, ObjectiveId};
+use concord_store::{Handle, collaborations as collab_store, objectives as store};
+use serde_json::json;
+
+use crate::collaborations::{authorize, facts, write_as};
+use crate::{App, AppError, event};
+
+/// An objective with what the reader may do to it.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ObjectiveView {
+    pub objective: Objective,
+    pub can_edit: bool,
+}
+
+async fn check_members(
+    h: &mut Handle,
+    collaboration: CollaborationId,
+    fields: &ObjectiveFields,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    if let Some(owner) = fields.owner_id
+        && collab_store::person_role(h, collaboration, owner)
+            .await?
+            .is_none()
+    {
+        errors.add("owner_id", "not_named_on_collaboration");
+    }
+    if let Some(org) = fields.organisation_id
+        && !matches!(
+            collab_store::organisation_membership(h, collaboration, org).await?,
+            Some((_, MembershipStatus::Active))
+        )
+    {
+        errors.add("organisation_id", "not_an_active_member");
+    }
+    Ok(errors.into_result(())?)
+}
+
+/// The collaboration's objectives, in order.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    collaboration: CollaborationId,
+) -> Result<Vec<Objective>, AppError> {
+    let mut h = app.db.read().await?;
+    let f = facts(&mut h, actor, collaboration).await?;
+    authorize(actor, &f, CollaborationAction::Read)?;
+    Ok(store::for_collaboration(&mut h, collaboration).await?)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: ObjectiveId) -> Result<ObjectiveView, AppError> {
+    let mut h = app.db.read().await?;
+    let collaboration = store::collaboration_of(&mut h, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let f = facts(&mut h, actor, collaboration).await?;
+    authorize(actor, &f, CollaborationAction::Read)?;
+    let objective = store::get(&mut h, id).await?.ok_or(AppError::NotFound)?;
+    Ok(ObjectiveView {
+        objective,
+        can_edit: policy::collaboration_allows(actor, &f, CollaborationAction::AddContent),
+    })
+}
+
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    collaboration: CollaborationId,
+    input: &ObjectiveInput,
+) -> Result<ObjectiveView, AppError> {
+    let fields = input.validate()?;
+    let mut tx = write_as(app, actor, collaboration, CollaborationAction::AddContent).await?;
+    check_members(tx.handle(), collaboration, &fields).await?;
+    let id = ObjectiveId::new();
+    store::insert(tx.handle(), id, collaboration, &fields, app.now()).await?;
+    tx.record(event(
+        actor.user_id(),
+        "objective.created",
+        "objective",
+        id,
+        Some(collaboration),
+        &[
+            "title",
+            "description",
+            "owner_id",
+            "organisation_id",
+            "due_date",
+            "status",
+        ],
+        json!({ "title": fields.title }),
+    ));
+    app.commit(tx).await?;
+    get(app, actor, id).await
+}
+
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: ObjectiveId,
+    input: &ObjectiveInput,
+) -> Result<ObjectiveView, AppError> {
+    let fields = input.validate()?;
+    let collaboration = {
+        let mut h = app.db.read().await?;
+        store::collaboration_of(&mut h, id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let mut tx = write_as(app, actor, collaboration, CollaborationAction::AddContent).await?;
+    let before = store::get(tx.handle(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_members(tx.handle(), collaboration, &fields).await?;
+    let changed = changed_fields(&before.fields(), &fields);
+    if !changed.is_empty() {
+        store::update(tx.handle(), id, &fields, app.now()).await?;
+        let action = if before.status != fields.status && fields.status.as_str() == "dropped" {
+            "objective.dropped"
+        } else {
+            "objective.updated"
+        };
+        tx.record(event(
+            actor.user_id(),
+            action,
+            "objective",
+            id,
+            Some(collaboration),
+            &changed,
+            json!({ "title": fields.title, "drop_reason": fields.drop_reason }),
+        ));
+        app.commit(tx).await?;
+    }
+    get(app, actor, id).await
+}
