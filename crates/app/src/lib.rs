@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod collaborations;
 pub mod demo;
+pub mod key_results;
 pub mod objectives;
 pub mod organisations;
 

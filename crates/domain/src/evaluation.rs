@@ -609,7 +609,8 @@ pub fn validate_measurement(
     }
 }
 
-fn parse_value(raw: &str) -> Result<f64, &'static str> {
+/// Parses a number as people type it (see [`validate_measurement`]); the error is a field code.
+pub fn parse_value(raw: &str) -> Result<f64, &'static str> {
     let text = raw.trim();
     if text.is_empty() {
         return Err("required");
@@ -625,7 +626,8 @@ fn parse_value(raw: &str) -> Result<f64, &'static str> {
     }
 }
 
-fn parse_date(raw: &str) -> Result<NaiveDate, &'static str> {
+/// Parses an exact `YYYY-MM-DD` date; the error is a field code.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, &'static str> {
     let text = raw.trim();
     if text.is_empty() {
         return Err("required");

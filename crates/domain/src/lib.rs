@@ -9,6 +9,7 @@ pub mod audit;
 pub mod collaboration;
 pub mod evaluation;
 pub mod ids;
+pub mod key_result;
 pub mod objective;
 pub mod organisation;
 pub mod policy;

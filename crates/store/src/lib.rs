@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod collaborations;
 pub mod db;
+pub mod key_results;
 pub mod objectives;
 pub mod organisations;
 pub mod settings;

@@ -127,6 +127,17 @@ pub struct BadRequest {
     detail: String,
 }
 
+impl BadRequest {
+    /// The body is not in the media type this operation takes.
+    pub fn unsupported_media_type(expected: &str) -> Self {
+        BadRequest {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "unsupported_media_type",
+            detail: format!("Expected a body of type {expected}."),
+        }
+    }
+}
+
 impl IntoResponse for BadRequest {
     fn into_response(self) -> Response {
         problem_response(self.status, self.code, self.detail, Vec::new())

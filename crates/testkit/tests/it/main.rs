@@ -6,6 +6,7 @@
 
 mod api;
 mod audit;
+mod key_results;
 mod objectives;
 mod pages;
 mod policy;

@@ -39,6 +39,8 @@ struct World {
     alice_token: String,
     /// An objective of the hospital collaboration.
     objective: String,
+    /// A key result under that objective.
+    key_result: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -57,6 +59,10 @@ struct Probe {
 
 fn none(_: &World) -> Value {
     Value::Null
+}
+
+fn key_result_body(_: &World) -> Value {
+    json!({"name": "Taken over", "unit": "h", "direction": "increase", "baseline_value": "1", "baseline_date": "2026-01-01"})
 }
 
 fn objective_body(_: &World) -> Value {
@@ -109,6 +115,21 @@ fn table() -> Vec<Probe> {
             Status(404), Status(404)),
         probe("PUT", "/api/v1/objectives/{id}", |w| format!("/api/v1/objectives/{}", w.objective), objective_body,
             Status(404), Status(404)),
+        // ---- API: key results and measurements
+        probe("GET", "/api/v1/objectives/{id}/key-results",
+            |w| format!("/api/v1/objectives/{}/key-results", w.objective), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/objectives/{id}/key-results",
+            |w| format!("/api/v1/objectives/{}/key-results", w.objective), key_result_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/key-results/{id}", |w| format!("/api/v1/key-results/{}", w.key_result), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/key-results/{id}", |w| format!("/api/v1/key-results/{}", w.key_result), key_result_body,
+            Status(404), Status(404)),
+        probe("POST", "/api/v1/key-results/{id}/measurements",
+            |w| format!("/api/v1/key-results/{}/measurements", w.key_result),
+            |_| json!({"value": "3", "date": "2026-02-01"}), Status(404), Status(404)),
+        // A JSON body is the wrong media type: refused before anything is looked up.
+        probe("POST", "/api/v1/collaborations/{id}/measurements/import",
+            |w| format!("/api/v1/collaborations/{}/measurements/import", w.hospital), none, Status(415), Status(415)),
         // ---- API: collaborations
         // Filters aimed at the confidential collaboration still find nothing of it.
         probe("GET", "/api/v1/collaborations",
@@ -449,7 +470,20 @@ async fn world(app: &TestApp) -> Result<World> {
         .await?
         .json::<Value>()
         .await?;
+    let key_result = alice
+        .post(
+            &format!(
+                "/api/v1/objectives/{}/key-results",
+                id_of(&objective["objective"])?
+            ),
+            &json!({"name": "Confidential indicator", "unit": "hours", "direction": "decrease",
+                    "baseline_value": "5.5", "baseline_date": "2026-01-01"}),
+        )
+        .await?
+        .json::<Value>()
+        .await?;
     Ok(World {
+        key_result: id_of(&key_result["key_result"])?,
         objective: id_of(&objective["objective"])?,
         hospital: id_of(hospital)?,
         health: org("Ministry of Health")?,

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod collaborations;
+pub mod key_results;
 pub mod objectives;
 pub mod organisations;
 pub mod tokens;
@@ -102,6 +103,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(collaborations::invitations))
         .routes(routes!(objectives::list, objectives::create))
         .routes(routes!(objectives::get, objectives::update))
+        .routes(routes!(key_results::list, key_results::create))
+        .routes(routes!(key_results::get, key_results::update))
+        .routes(routes!(key_results::record))
+        .routes(routes!(key_results::import))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))
