@@ -47,8 +47,19 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Largest form body accepted.
-const FORM_LIMIT: usize = 1024 * 1024;
+/// Largest form body accepted (file uploads included).
+const FORM_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The text of one named field of a multipart body, if present.
+async fn multipart_field(body: &[u8], boundary: String, name: &str) -> Option<String> {
+    let mut multipart = multer::Multipart::with_reader(body, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
 
 /// The form field that carries the token.
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -86,9 +97,12 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
             ctx.as_ref(),
         );
     };
-    let submitted = url::form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == CSRF_FIELD)
-        .map(|(_, v)| v.into_owned());
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let submitted = match multer::parse_boundary(content_type) {
+        // A file upload: the token is a field of the multipart body (forms put it first).
+        Ok(boundary) => multipart_field(&bytes, boundary, CSRF_FIELD).await,
+        Err(_) => url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned()),
+    };
     let request = Request::from_parts(parts, Body::from(bytes));
     let valid = match (&ctx, submitted) {
         (Some(ctx), Some(token)) => {
