@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod charts;
 pub mod context;
 pub mod error;
 pub mod i18n;

@@ -97,11 +97,17 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
             ctx.as_ref(),
         );
     };
-    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let submitted = match multer::parse_boundary(content_type) {
         // A file upload: the token is a field of the multipart body (forms put it first).
         Ok(boundary) => multipart_field(&bytes, boundary, CSRF_FIELD).await,
-        Err(_) => url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned()),
+        Err(_) => url::form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.into_owned()),
     };
     let request = Request::from_parts(parts, Body::from(bytes));
     let valid = match (&ctx, submitted) {
