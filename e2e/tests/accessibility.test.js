@@ -10,6 +10,7 @@ import {
   CAROL,
   MINISTRY_OF_HEALTH,
   assertNoAxeViolations,
+  getJson,
   launch,
   newPage,
   organisationId,
@@ -51,6 +52,14 @@ async function scanFormWithErrors(page) {
   await assertNoAxeViolations(page, 'new collaboration form with errors');
 }
 
+/** The demo's Safe Routes objectives and the key results of the first one (a public collaboration). */
+async function keyResults() {
+  const objectives = await getJson(`/api/v1/collaborations/${await safeRoutesId()}/objectives`);
+  const keyResults = await getJson(`/api/v1/objectives/${objectives[0].id}/key-results`);
+  assert.ok(keyResults.length > 0, 'the demo has key results on Safe Routes');
+  return { objective: objectives[0].id, keyResult: keyResults[0].key_result.id };
+}
+
 describe('anonymous visitor', () => {
   let page;
   before(async () => {
@@ -67,6 +76,13 @@ describe('anonymous visitor', () => {
   test('organisations list', () => scan(page, 'organisations (anonymous)', '/organisations'));
   test('organisation page', () => scan(page, 'Ministry of Health (anonymous)', ministry));
   test('not found page', () => scan(page, '404 page', '/no-such-page', 404));
+  test('status help page', () => scan(page, 'status help (anonymous)', '/help/status'));
+  test('key result page', async () => {
+    const { keyResult } = await keyResults();
+    await scan(page, 'key result (anonymous)', `/key-results/${keyResult}`);
+  });
+  test('dashboard', () => scan(page, 'Safe Routes dashboard (anonymous)', `${safeRoutes}/dashboard`));
+  test('portfolio', () => scan(page, 'Ministry of Health portfolio (anonymous)', `${ministry}/portfolio`));
 });
 
 describe('coordinator (carol)', () => {
@@ -93,6 +109,17 @@ describe('coordinator (carol)', () => {
   });
   test('collaboration edit', () => scan(page, 'Safe Routes edit', `${safeRoutes}/edit`));
   test('collaboration history', () => scan(page, 'Safe Routes history', `${safeRoutes}/history`));
+  test('dashboard, with every data table open', async () => {
+    await visit(page, `${safeRoutes}/dashboard`);
+    assert.ok((await page.locator('.status-strip').count()) > 0, 'the dashboard shows its summary strip');
+    await assertNoAxeViolations(page, 'Safe Routes dashboard');
+    await page.locator('main details').evaluateAll((all) => all.forEach((d) => { d.open = true; }));
+    await assertNoAxeViolations(page, 'Safe Routes dashboard, details open');
+  });
+  test('portfolio', async () => {
+    const city = await organisationId('City of Riverton');
+    await scan(page, 'City of Riverton portfolio (carol)', `/organisations/${city}/portfolio`);
+  });
   test('account', () => scan(page, 'account (carol)', '/account'));
   test('new objective form', () => scan(page, 'new objective form', `${safeRoutes}/objectives/new`));
   test('objective page and its edit form', async () => {
@@ -102,6 +129,81 @@ describe('coordinator (carol)', () => {
     assert.ok(objectives.length > 0, 'the demo has objectives on Safe Routes');
     await scan(page, 'objective page', `/objectives/${objectives[0].id}`);
     await scan(page, 'objective edit', `/objectives/${objectives[0].id}/edit`);
+  });
+  test('reviews, the review form with errors, and a recorded review', async () => {
+    await scan(page, 'Safe Routes reviews', `${safeRoutes}/reviews`);
+    await scan(page, 'new review form', `${safeRoutes}/reviews/new`);
+    await page.fill('#summary', 'Accessibility review');
+    await page.selectOption('select[name="assessments[0].override_status"]', 'at_risk');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${safeRoutes}/reviews`),
+      page.locator('main form.stack-form button[type=submit]').click(),
+    ]);
+    await page.waitForLoadState('domcontentloaded');
+    assert.equal(refused.status(), 422, 'an override without a reason is refused');
+    assert.equal(await page.locator('.error-summary').count(), 1, 'the error summary is shown');
+    await assertNoAxeViolations(page, 'new review form with errors');
+    await page.fill('textarea[name="assessments[0].override_reason"]', 'Checked with the schools');
+    await Promise.all([
+      page.waitForURL(/\/reviews\/[0-9a-f-]+\?done=recorded/),
+      page.locator('main form.stack-form button[type=submit]').click(),
+    ]);
+    await assertNoAxeViolations(page, 'recorded review');
+  });
+  test('key result page, its forms, and a measurement with errors', async () => {
+    const { objective, keyResult } = await keyResults();
+    await scan(page, 'new key result form', `/objectives/${objective}/key-results/new`);
+    await scan(page, 'key result edit', `/key-results/${keyResult}/edit`);
+    await scan(page, 'key result (carol)', `/key-results/${keyResult}`);
+    assert.equal(await page.locator('main svg.chart').count(), 1, 'the chart is drawn');
+    await page.fill('#value', 'lots');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/key-results/${keyResult}/measurements`),
+      page.locator('main form.record-form button[type=submit]').click(),
+    ]);
+    await page.waitForLoadState('domcontentloaded');
+    assert.equal(refused.status(), 422);
+    assert.equal(await page.locator('#value-error').count(), 1, 'the error is beside the value');
+    await assertNoAxeViolations(page, 'key result with a measurement error');
+  });
+  test('measurement upload, and a file with bad rows', async () => {
+    const path = `${safeRoutes}/measurements/import`;
+    await scan(page, 'measurement upload', path);
+    const { keyResult } = await keyResults();
+    await page.setInputFiles('#file', {
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`key_result_id,date,value\n${keyResult},2999-01-01,lots\nnot-an-id,2026-01-01,3\n`),
+    });
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
+      page.locator('main form.stack-form button[type=submit]').click(),
+    ]);
+    await page.waitForLoadState('domcontentloaded');
+    assert.equal(refused.status(), 422);
+    assert.equal(await page.locator('#bad-rows-heading').count(), 1, 'the bad rows are listed');
+    await assertNoAxeViolations(page, 'measurement upload with bad rows');
+  });
+});
+
+describe('key result owner (bob)', () => {
+  let page;
+  before(async () => {
+    page = await newPage(browser);
+    await signIn(page, 'bob@transport.example');
+  });
+  after(async () => {
+    await page.context().close();
+  });
+
+  test('home with measurements due', async () => {
+    await visit(page, '/');
+    assert.equal(await page.locator('#due-heading').count(), 1, 'Bob owns key results');
+    await assertNoAxeViolations(page, 'home with measurements due (bob)');
+  });
+  test('objective page with key results', async () => {
+    const { objective } = await keyResults();
+    await scan(page, 'objective with key results (bob)', `/objectives/${objective}`);
   });
 });
 

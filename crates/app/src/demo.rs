@@ -1,20 +1,22 @@
-//! Demo data: four organisations, six accounts and three collaborations with a believable history.
+//! Demo data: four organisations, six accounts and three collaborations with a believable history,
+//! including key results with months of measurements (dated back from the real today).
 //! Everything is made through the same services as real use, so the audit chain covers it; a
 //! stepping clock spreads the history over the past three months.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use concord_domain::collaboration::CollaborationInput;
+use concord_domain::key_result::{KeyResultInput, MeasurementInput};
 use concord_domain::organisation::OrganisationInput;
 use concord_domain::policy::Actor;
 use concord_domain::user::AccountInput;
-use concord_domain::{CollaborationId, OrganisationId};
+use concord_domain::{CollaborationId, KeyResultId, ObjectiveId, OrganisationId};
 
 use crate::collaborations::{self, InviteInput, PersonInput};
-use crate::objectives;
 use crate::{App, AppError, Clock, accounts, organisations};
+use crate::{key_results, objectives};
 use concord_domain::objective::ObjectiveInput;
 
 pub const DEMO_PASSWORD: &str = "concord-demo";
@@ -93,6 +95,9 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         return Ok(DemoOutcome::SkippedNotEmpty);
     }
     drop(h);
+    // Measurement dates count back from the real today, however far the stepping clock has come.
+    let real_now = app.now();
+    let today = real_now.date_naive();
     let clock = Arc::new(SteppingClock {
         base: app.now() - Duration::days(92),
         offset_minutes: AtomicI64::new(0),
@@ -189,10 +194,8 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     let bob = actor("bob@transport.example").await?;
     let carol = actor("carol@riverton.example").await?;
     let dave = actor("dave@trust.example").await?;
-    let hannah_id = actor("hannah@health.example")
-        .await?
-        .user_id()
-        .ok_or(AppError::NotFound)?;
+    let hannah = actor("hannah@health.example").await?;
+    let hannah_id = hannah.user_id().ok_or(AppError::NotFound)?;
     let bob_id = bob.user_id().ok_or(AppError::NotFound)?;
     let dave_id = dave.user_id().ok_or(AppError::NotFound)?;
     let [health, transport, _city, trust] = [org_ids[0], org_ids[1], org_ids[2], org_ids[3]];
@@ -254,6 +257,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     clock.advance(60 * 24);
     let hannah_id_text = hannah_id.to_string();
     let bob_id_text = bob_id.to_string();
+    let mut safe_routes_objectives = Vec::new();
     for (title, description, owner, organisation, due) in [
         (
             "Safe crossings at every primary school",
@@ -279,8 +283,17 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
             status: Some("active".into()),
             drop_reason: None,
         };
-        objectives::create(&app, &carol, safe_routes, &input).await?;
+        let objective = objectives::create(&app, &carol, safe_routes, &input).await?;
+        safe_routes_objectives.push(objective.objective.id);
     }
+    clock.advance(60 * 4);
+    let measured = safe_routes_key_results(
+        &app,
+        today,
+        &safe_routes_objectives,
+        [(&bob, &bob_id_text), (&hannah, &hannah_id_text)],
+    )
+    .await?;
 
     // Winter Resilience Plan: partners only; lead City, partner Trust.
     clock.advance(60 * 24 * 9);
@@ -364,7 +377,247 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         ..transfer_input
     };
     collaborations::update(&app, &alice, transfers, &transfer_active).await?;
+    record_measurements(&app, &clock, real_now, measured).await?;
     Ok(DemoOutcome::Loaded)
+}
+
+/// One demo measurement, recorded once the stepping clock has reached its date.
+struct DemoMeasurement {
+    key_result: KeyResultId,
+    date: NaiveDate,
+    value: &'static str,
+    source: &'static str,
+    by: Actor,
+}
+
+/// What happens to the key results after they are made: their measurements in date order, and
+/// the day the crossings target is raised.
+struct Measured {
+    measurements: Vec<DemoMeasurement>,
+    /// The crossings key result, whose target is raised on `raise_on`.
+    crossings: (KeyResultId, KeyResultInput, Actor),
+    raise_on: NaiveDate,
+}
+
+fn months_before(day: NaiveDate, months: u32) -> NaiveDate {
+    day.checked_sub_months(Months::new(months)).unwrap_or(day)
+}
+
+fn months_after(day: NaiveDate, months: u32) -> NaiveDate {
+    day.checked_add_months(Months::new(months)).unwrap_or(day)
+}
+
+/// Key results on Safe Routes' two objectives, with dates counted from `today`, so that the
+/// statuses read the same whenever the demo is loaded: the crossings on track, the traffic speed
+/// at risk and overdue, the share of pupils walking at risk, cycle parking within its range, and
+/// one key result still missing its target, owner and cadence (for the SMART findings).
+async fn safe_routes_key_results(
+    app: &App,
+    today: NaiveDate,
+    objective_ids: &[ObjectiveId],
+    [(bob, bob_id), (hannah, hannah_id)]: [(&Actor, &String); 2],
+) -> Result<Measured, AppError> {
+    let [crossings_objective, walking_objective] = [objective_ids[0], objective_ids[1]];
+    let date = |d: NaiveDate| Some(d.to_string());
+    let mut measurements = Vec::new();
+
+    let crossings_baseline = months_before(today - Duration::days(5), 8);
+    let crossings_input = KeyResultInput {
+        name: "Schools with a safe crossing".into(),
+        unit: "schools".into(),
+        direction: "increase".into(),
+        baseline_value: "12".into(),
+        baseline_date: crossings_baseline.to_string(),
+        target_value: Some("42".into()),
+        target_high: None,
+        target_date: date(months_after(crossings_baseline, 16)),
+        cadence: Some("monthly".into()),
+        owner_id: Some(bob_id.clone()),
+        target_change_reason: None,
+    };
+    let crossings = key_results::create(app, bob, crossings_objective, &crossings_input)
+        .await?
+        .summary
+        .key_result
+        .id;
+    for (month, value) in ["14", "16", "18", "20", "22", "24", "27", "29"]
+        .into_iter()
+        .enumerate()
+    {
+        measurements.push(DemoMeasurement {
+            key_result: crossings,
+            date: months_after(crossings_baseline, month as u32 + 1),
+            value,
+            source: "City highways crossing audit",
+            by: bob.clone(),
+        });
+    }
+
+    let speed_baseline = today - Duration::days(130);
+    let speed = key_results::create(
+        app,
+        bob,
+        crossings_objective,
+        &KeyResultInput {
+            name: "Average traffic speed outside school gates".into(),
+            unit: "mph".into(),
+            direction: "decrease".into(),
+            baseline_value: "27".into(),
+            baseline_date: speed_baseline.to_string(),
+            target_value: Some("20".into()),
+            target_high: None,
+            target_date: date(months_after(speed_baseline, 12)),
+            cadence: Some("monthly".into()),
+            owner_id: Some(bob_id.clone()),
+            target_change_reason: None,
+        },
+    )
+    .await?
+    .summary
+    .key_result
+    .id;
+    for (days_ago, value) in [(100, "26.4"), (70, "26"), (38, "25.4")] {
+        measurements.push(DemoMeasurement {
+            key_result: speed,
+            date: today - Duration::days(days_ago),
+            value,
+            source: "Speed sensors at 12 school gates, 8–9 am average",
+            by: bob.clone(),
+        });
+    }
+
+    key_results::create(
+        app,
+        bob,
+        crossings_objective,
+        &KeyResultInput {
+            name: "Child pedestrians injured near schools".into(),
+            unit: "injuries a year".into(),
+            direction: "decrease".into(),
+            baseline_value: "23".into(),
+            baseline_date: months_before(today, 11).to_string(),
+            ..Default::default()
+        },
+    )
+    .await?;
+
+    let walking_baseline = months_before(today, 7);
+    let walking = key_results::create(
+        app,
+        hannah,
+        walking_objective,
+        &KeyResultInput {
+            name: "Pupils walking, cycling or scooting to school".into(),
+            unit: "%".into(),
+            direction: "increase".into(),
+            baseline_value: "31".into(),
+            baseline_date: walking_baseline.to_string(),
+            target_value: Some("50".into()),
+            target_high: None,
+            target_date: date(months_after(walking_baseline, 18)),
+            cadence: Some("quarterly".into()),
+            owner_id: Some(hannah_id.clone()),
+            target_change_reason: None,
+        },
+    )
+    .await?
+    .summary
+    .key_result
+    .id;
+    for (months, value) in [(3, "33"), (6, "35.8")] {
+        measurements.push(DemoMeasurement {
+            key_result: walking,
+            date: months_after(walking_baseline, months),
+            value,
+            source: "Termly hands-up survey, all 42 schools",
+            by: hannah.clone(),
+        });
+    }
+
+    let parking_baseline = months_before(today, 4);
+    let parking = key_results::create(
+        app,
+        hannah,
+        walking_objective,
+        &KeyResultInput {
+            name: "Cycle parking in use at the ten pilot schools".into(),
+            unit: "%".into(),
+            direction: "range".into(),
+            baseline_value: "38".into(),
+            baseline_date: parking_baseline.to_string(),
+            target_value: Some("60".into()),
+            target_high: Some("85".into()),
+            target_date: date(months_after(parking_baseline, 10)),
+            cadence: Some("monthly".into()),
+            owner_id: Some(hannah_id.clone()),
+            target_change_reason: None,
+        },
+    )
+    .await?
+    .summary
+    .key_result
+    .id;
+    for (days_ago, value) in [(95, "45"), (66, "52"), (36, "58"), (6, "64")] {
+        measurements.push(DemoMeasurement {
+            key_result: parking,
+            date: today - Duration::days(days_ago),
+            value,
+            source: "Morning counts by school staff",
+            by: hannah.clone(),
+        });
+    }
+    measurements.sort_by_key(|m| m.date);
+    Ok(Measured {
+        measurements,
+        crossings: (crossings, crossings_input, bob.clone()),
+        raise_on: today - Duration::days(60),
+    })
+}
+
+/// Records the demo measurements in date order, moving the stepping clock to the evening of each
+/// date (never past the real now), and raises the crossings target on its day.
+async fn record_measurements(
+    app: &App,
+    clock: &SteppingClock,
+    real_now: DateTime<Utc>,
+    measured: Measured,
+) -> Result<(), AppError> {
+    let advance_to = |day: NaiveDate| {
+        let evening = day
+            .and_hms_opt(17, 30, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or(real_now);
+        let target = evening.min(real_now - Duration::minutes(30));
+        let minutes = (target - clock.now()).num_minutes();
+        // Dates the clock has passed are back-filled a few minutes apart.
+        clock.advance(minutes.max(3));
+    };
+    let (crossings, mut raised, bob) = measured.crossings;
+    let mut raise_on = Some(measured.raise_on);
+    for m in measured.measurements {
+        if let Some(day) = raise_on.filter(|day| *day <= m.date) {
+            advance_to(day);
+            raised.target_value = Some("45".into());
+            raised.target_change_reason = Some(
+                "Three new primary schools open in September, each needing a crossing.".into(),
+            );
+            key_results::update(app, &bob, crossings, &raised).await?;
+            raise_on = None;
+        }
+        advance_to(m.date);
+        key_results::record_measurement(
+            app,
+            &m.by,
+            m.key_result,
+            &MeasurementInput {
+                value: m.value.into(),
+                date: m.date.to_string(),
+                source: Some(m.source.into()),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 async fn invite_and_accept(

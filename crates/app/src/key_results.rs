@@ -439,3 +439,44 @@ pub async fn import_csv(
     app.commit(tx).await?;
     Ok(rows.len())
 }
+
+/// The key results `actor` owns, with their evaluation, for their home page: overdue ones first,
+/// then by when the next measurement is due (those without a cadence last). Key results in
+/// collaborations the owner can no longer read are left out. Anonymous visitors own nothing.
+pub async fn due_for(app: &App, actor: &Actor) -> Result<Vec<KeyResultSummary>, AppError> {
+    let Some(user) = actor.user() else {
+        return Ok(Vec::new());
+    };
+    let mut h = app.db.read().await?;
+    let today = app.now().date_naive();
+    let mut readable: std::collections::HashMap<CollaborationId, bool> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for key_result in store::owned_by(&mut h, user.id).await? {
+        let collaboration = key_result.collaboration_id;
+        let allowed = match readable.get(&collaboration) {
+            Some(allowed) => *allowed,
+            None => {
+                let allowed = match facts(&mut h, actor, collaboration).await {
+                    Ok(f) => policy::collaboration_allows(actor, &f, CollaborationAction::Read),
+                    Err(AppError::NotFound) => false,
+                    Err(error) => return Err(error),
+                };
+                readable.insert(collaboration, allowed);
+                allowed
+            }
+        };
+        if allowed {
+            let measurements = store::measurements(&mut h, key_result.id).await?;
+            out.push(summarise(key_result, &measurements, today));
+        }
+    }
+    out.sort_by_key(|s| {
+        (
+            !s.assessment.overdue,
+            s.assessment.next_due.is_none(),
+            s.assessment.next_due,
+        )
+    });
+    Ok(out)
+}

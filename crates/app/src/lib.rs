@@ -10,10 +10,12 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod collaborations;
+pub mod dashboard;
 pub mod demo;
 pub mod key_results;
 pub mod objectives;
 pub mod organisations;
+pub mod reviews;
 
 use std::sync::Arc;
 

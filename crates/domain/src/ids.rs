@@ -72,3 +72,7 @@ id_type!(
     /// A key result under an objective.
     KeyResultId
 );
+id_type!(
+    /// A review of a collaboration's objectives.
+    ReviewId
+);

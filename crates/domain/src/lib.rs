@@ -13,6 +13,7 @@ pub mod key_result;
 pub mod objective;
 pub mod organisation;
 pub mod policy;
+pub mod review;
 pub mod user;
 pub mod validation;
 

@@ -14,6 +14,7 @@ pub mod db;
 pub mod key_results;
 pub mod objectives;
 pub mod organisations;
+pub mod reviews;
 pub mod settings;
 pub mod users;
 

@@ -6,10 +6,13 @@
 
 mod api;
 mod audit;
+mod dashboard;
+mod key_result_pages;
 mod key_results;
 mod objectives;
 mod pages;
 mod policy;
+mod reviews;
 mod routes;
 mod sessions;
 mod smoke;

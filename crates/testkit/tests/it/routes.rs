@@ -41,6 +41,8 @@ struct World {
     objective: String,
     /// A key result under that objective.
     key_result: String,
+    /// A review of the hospital collaboration.
+    review: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -67,6 +69,14 @@ fn key_result_body(_: &World) -> Value {
 
 fn objective_body(_: &World) -> Value {
     json!({"title": "Taken over", "status": "active"})
+}
+
+fn review_body(_: &World) -> Value {
+    json!({"held_on": "2026-01-20", "summary": "Taken over"})
+}
+
+fn schedule_body(_: &World) -> Value {
+    json!({"cadence": "monthly", "next_due": "2027-01-01"})
 }
 
 fn collaboration_body(_: &World) -> Value {
@@ -130,6 +140,38 @@ fn table() -> Vec<Probe> {
         // A JSON body is the wrong media type: refused before anything is looked up.
         probe("POST", "/api/v1/collaborations/{id}/measurements/import",
             |w| format!("/api/v1/collaborations/{}/measurements/import", w.hospital), none, Status(415), Status(415)),
+        // ---- API: dashboards, portfolios and exports (the portfolio lists only what the caller may read)
+        probe("GET", "/api/v1/collaborations/{id}/dashboard",
+            |w| format!("/api/v1/collaborations/{}/dashboard", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/export/{file}",
+            |w| format!("/api/v1/collaborations/{}/export/measurements.csv", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/api/v1/organisations/{id}/portfolio",
+            |w| format!("/api/v1/organisations/{}/portfolio", w.health), none, Open, Open),
+        // ---- Pages: dashboards and portfolios
+        probe("GET", "/collaborations/{id}/dashboard", |w| format!("/collaborations/{}/dashboard", w.hospital),
+            none, Status(404), Status(404)),
+        probe("GET", "/organisations/{id}/portfolio", |w| format!("/organisations/{}/portfolio", w.health),
+            none, Open, Open),
+        // ---- API: reviews
+        probe("GET", "/api/v1/collaborations/{id}/reviews",
+            |w| format!("/api/v1/collaborations/{}/reviews", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/reviews",
+            |w| format!("/api/v1/collaborations/{}/reviews", w.hospital), review_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/reviews/{id}", |w| format!("/api/v1/reviews/{}", w.review), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/collaborations/{id}/review-schedule",
+            |w| format!("/api/v1/collaborations/{}/review-schedule", w.hospital), schedule_body,
+            Status(404), Status(404)),
+        // ---- Pages: reviews
+        probe("GET", "/collaborations/{id}/reviews", |w| format!("/collaborations/{}/reviews", w.hospital),
+            none, Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/reviews", |w| format!("/collaborations/{}/reviews", w.hospital),
+            review_body, SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/reviews/new",
+            |w| format!("/collaborations/{}/reviews/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/review-schedule",
+            |w| format!("/collaborations/{}/review-schedule", w.hospital), schedule_body, SignIn, Status(404)),
+        probe("GET", "/reviews/{id}", |w| format!("/reviews/{}", w.review), none, Status(404), Status(404)),
         // ---- API: collaborations
         // Filters aimed at the confidential collaboration still find nothing of it.
         probe("GET", "/api/v1/collaborations",
@@ -228,6 +270,26 @@ fn table() -> Vec<Probe> {
         probe("GET", "/objectives/{id}", |w| format!("/objectives/{}", w.objective), none, Status(404), Status(404)),
         probe("POST", "/objectives/{id}", |w| format!("/objectives/{}", w.objective), objective_body, SignIn, Status(404)),
         probe("GET", "/objectives/{id}/edit", |w| format!("/objectives/{}/edit", w.objective), none, SignIn, Status(404)),
+        // ---- Pages: key results, measurements, CSV upload, help
+        probe("GET", "/objectives/{id}/key-results/new",
+            |w| format!("/objectives/{}/key-results/new", w.objective), none, SignIn, Status(404)),
+        probe("POST", "/objectives/{id}/key-results",
+            |w| format!("/objectives/{}/key-results", w.objective), key_result_body, SignIn, Status(404)),
+        probe("GET", "/key-results/{id}", |w| format!("/key-results/{}", w.key_result), none,
+            Status(404), Status(404)),
+        probe("POST", "/key-results/{id}", |w| format!("/key-results/{}", w.key_result), key_result_body,
+            SignIn, Status(404)),
+        probe("GET", "/key-results/{id}/edit", |w| format!("/key-results/{}/edit", w.key_result), none,
+            SignIn, Status(404)),
+        probe("POST", "/key-results/{id}/measurements",
+            |w| format!("/key-results/{}/measurements", w.key_result),
+            |_| json!({"value": "3", "date": "2026-02-01"}), SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/measurements/import",
+            |w| format!("/collaborations/{}/measurements/import", w.hospital), none, SignIn, Status(404)),
+        // A form body, not a file: still refused for who may not see the collaboration.
+        probe("POST", "/collaborations/{id}/measurements/import",
+            |w| format!("/collaborations/{}/measurements/import", w.hospital), none, SignIn, Status(404)),
+        probe("GET", "/help/status", |_| "/help/status".into(), none, Open, Open),
         probe("POST", "/collaborations/{id}/organisations",
             |w| format!("/collaborations/{}/organisations", w.hospital),
             |w| json!({"organisation_id": w.health, "role": "partner"}), Status(404), Status(404)),
@@ -482,8 +544,17 @@ async fn world(app: &TestApp) -> Result<World> {
         .await?
         .json::<Value>()
         .await?;
+    let review = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/reviews", id_of(hospital)?),
+            &json!({"held_on": "2026-01-15", "summary": "Inter-hospital transfers review"}),
+        )
+        .await?
+        .json::<Value>()
+        .await?;
     Ok(World {
         key_result: id_of(&key_result["key_result"])?,
+        review: id_of(&review)?,
         objective: id_of(&objective["objective"])?,
         hospital: id_of(hospital)?,
         health: org("Ministry of Health")?,

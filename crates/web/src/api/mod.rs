@@ -4,9 +4,11 @@
 
 pub mod accounts;
 pub mod collaborations;
+pub mod dashboard;
 pub mod key_results;
 pub mod objectives;
 pub mod organisations;
+pub mod reviews;
 pub mod tokens;
 
 use std::sync::LazyLock;
@@ -74,6 +76,7 @@ impl Modify for BearerAuth {
     tags(
         (name = "collaborations", description = "Collaborations, their members and history"),
         (name = "objectives", description = "Objectives of collaborations"),
+        (name = "reviews", description = "Review cycles of collaborations"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -103,10 +106,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(collaborations::invitations))
         .routes(routes!(objectives::list, objectives::create))
         .routes(routes!(objectives::get, objectives::update))
+        .routes(routes!(reviews::list, reviews::create))
+        .routes(routes!(reviews::get))
+        .routes(routes!(reviews::set_schedule))
         .routes(routes!(key_results::list, key_results::create))
         .routes(routes!(key_results::get, key_results::update))
         .routes(routes!(key_results::record))
         .routes(routes!(key_results::import))
+        .routes(routes!(dashboard::collaboration))
+        .routes(routes!(dashboard::export))
+        .routes(routes!(dashboard::portfolio))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))

@@ -374,6 +374,8 @@ struct ShowPage {
     done: Option<String>,
     /// A failed membership action: which form and the message.
     failure: Option<(String, String)>,
+    /// For coordinators: the due date of an overdue review.
+    review_overdue: Option<chrono::NaiveDate>,
 }
 
 impl ShowPage {
@@ -447,6 +449,11 @@ async fn show_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let review_overdue =
+        match concord_app::reviews::overdue_for_coordinator(&ctx.app, &ctx.actor, id).await {
+            Ok(due) => due,
+            Err(error) => return page_error(ctx)(error).into_response(),
+        };
     let done =
         done.filter(|d| d.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_') && d.len() < 40);
     render(
@@ -460,6 +467,7 @@ async fn show_page(
             candidates,
             done,
             failure,
+            review_overdue,
         },
     )
 }

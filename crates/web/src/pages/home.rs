@@ -1,13 +1,15 @@
-//! The home page: for a signed-in person, their collaborations and the invitations waiting for
-//! their organisation; for a visitor, what Concord is and the latest public collaborations.
+//! The home page: for a signed-in person, the measurements due on the key results they own, their
+//! collaborations and the invitations waiting for their organisation; for a visitor, what Concord is and the latest public collaborations.
 
 use askama::Template;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use concord_app::collaborations::{self, Filter};
+use concord_app::key_results;
 use concord_domain::collaboration::{Collaboration, Invitation};
 
+use super::key_results::KeyResultCard;
 use super::{PageCtx, ok, page_error};
 use crate::AppState;
 use crate::context::Ctx;
@@ -22,6 +24,8 @@ struct HomePage {
     c: PageCtx,
     collaborations: Vec<Collaboration>,
     invitations: Vec<Invitation>,
+    /// Key results the signed-in person owns, overdue first.
+    due: Vec<KeyResultCard>,
     /// Success message key after a redirect here (e.g. an invitation declined).
     done: Option<String>,
 }
@@ -45,14 +49,20 @@ async fn home(ctx: Ctx, Query(query): Query<DoneQuery>) -> Response {
             Some(_) => collaborations::pending_invitations(&ctx.app, &ctx.actor).await?,
             None => Vec::new(),
         };
-        Ok::<_, concord_app::AppError>((collaborations, invitations))
+        let due = key_results::due_for(&ctx.app, &ctx.actor)
+            .await?
+            .iter()
+            .map(|summary| KeyResultCard::from_summary(ctx.lang, summary))
+            .collect();
+        Ok::<_, concord_app::AppError>((collaborations, invitations, due))
     }
     .await;
     match result {
-        Ok((collaborations, invitations)) => ok(&HomePage {
+        Ok((collaborations, invitations, due)) => ok(&HomePage {
             c: PageCtx::new(&ctx, "home"),
             collaborations,
             invitations,
+            due,
             done,
         }),
         Err(error) => page_error(&ctx)(error).into_response(),

@@ -5,9 +5,13 @@
 pub mod account;
 pub mod admin;
 pub mod collaborations;
+pub mod dashboard;
+pub mod help;
 pub mod home;
+pub mod key_results;
 pub mod objectives;
 pub mod organisations;
+pub mod reviews;
 pub mod session;
 
 use askama::Template;
@@ -32,6 +36,10 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(session::routes());
     all.extend(collaborations::routes());
     all.extend(objectives::routes());
+    all.extend(key_results::routes());
+    all.extend(help::routes());
+    all.extend(dashboard::routes());
+    all.extend(reviews::routes());
     all.extend(organisations::routes());
     all.extend(account::routes());
     all.extend(admin::routes());

@@ -11,9 +11,11 @@ use concord_app::AppError;
 use concord_app::collaborations::{self as collaborations, CollaborationView};
 use concord_app::objectives::{self as service, ObjectiveView};
 use concord_domain::collaboration::{MembershipStatus, OrganisationMember, PersonMember};
+use concord_domain::evaluation::{Finding, smart_findings_for_objective};
 use concord_domain::objective::{Objective, ObjectiveInput, ObjectiveStatus};
 use concord_domain::{CollaborationId, FieldErrors, ObjectiveId};
 
+use super::key_results::KeyResultCard;
 use super::{PageCtx, PagePath, ok, page_error, render, require_sign_in, see_other};
 use crate::AppState;
 use crate::context::Ctx;
@@ -241,6 +243,16 @@ struct ShowPage {
     view: ObjectiveView,
     collaboration_title: String,
     done: Option<String>,
+    key_results: Vec<KeyResultCard>,
+    /// The objective's own SMART findings.
+    findings: Vec<Finding>,
+}
+
+impl ShowPage {
+    /// Whether the objective or any of its key results has a SMART finding.
+    fn anything_missing(&self) -> bool {
+        !self.findings.is_empty() || self.key_results.iter().any(|k| !k.findings.is_empty())
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -257,17 +269,29 @@ async fn show(
         let view = service::get(&ctx.app, &ctx.actor, id).await?;
         let collaboration =
             collaborations::get(&ctx.app, &ctx.actor, view.objective.collaboration_id).await?;
-        Ok::<_, AppError>((view, collaboration.collaboration.title))
+        let key_results = super::key_results::cards_for_objective(&ctx, id).await?;
+        Ok::<_, AppError>((view, collaboration.collaboration.title, key_results))
     }
     .await;
     match result {
-        Ok((view, collaboration_title)) => {
+        Ok((view, collaboration_title, key_results)) => {
             let done = query.done.filter(|d| d == "created" || d == "updated");
+            let o = &view.objective;
+            let open = matches!(o.status, ObjectiveStatus::Draft | ObjectiveStatus::Active);
+            let findings = smart_findings_for_objective(
+                o.owner_id.is_some(),
+                o.due_date,
+                key_results.len(),
+                open,
+                ctx.app.now().date_naive(),
+            );
             ok(&ShowPage {
                 c: PageCtx::new(&ctx, "collaborations"),
                 view,
                 collaboration_title,
                 done,
+                key_results,
+                findings,
             })
         }
         Err(error) => page_error(&ctx)(error).into_response(),
