@@ -40,6 +40,11 @@ pub struct KeyResultView {
     pub can_edit: bool,
 }
 
+fn hide_owner(summary: &mut KeyResultSummary) {
+    summary.key_result.owner_id = None;
+    summary.key_result.owner_name = None;
+}
+
 /// Evaluates a key result against its measurements on `today`.
 pub fn summarise(
     key_result: KeyResult,
@@ -236,9 +241,17 @@ pub async fn get(app: &App, actor: &Actor, id: KeyResultId) -> Result<KeyResultV
     let f = facts(&mut h, actor, collaboration).await?;
     authorize(actor, &f, CollaborationAction::Read)?;
     let key_result = store::get(&mut h, id).await?.ok_or(AppError::NotFound)?;
-    let targets = store::target_versions(&mut h, id).await?;
-    let measurements = store::measurements(&mut h, id).await?;
-    let summary = summarise(key_result, &measurements, app.now().date_naive());
+    let mut targets = store::target_versions(&mut h, id).await?;
+    let mut measurements = store::measurements(&mut h, id).await?;
+    let mut summary = summarise(key_result, &measurements, app.now().date_naive());
+    if actor.user().is_none() {
+        // Names of civil servants are personal data: the public sees the numbers, not the people.
+        hide_owner(&mut summary);
+        targets.iter_mut().for_each(|t| t.changed_by_name = None);
+        measurements
+            .iter_mut()
+            .for_each(|m| m.recorded_by_name = None);
+    }
     Ok(KeyResultView {
         summary,
         targets,
@@ -253,6 +266,20 @@ pub async fn for_objective(
     actor: &Actor,
     objective: ObjectiveId,
 ) -> Result<Vec<KeyResultSummary>, AppError> {
+    Ok(with_measurements_for_objective(app, actor, objective)
+        .await?
+        .into_iter()
+        .map(|(summary, _)| summary)
+        .collect())
+}
+
+/// An objective's key results with their evaluation and measurements, in a fixed number of
+/// queries whatever their number.
+pub async fn with_measurements_for_objective(
+    app: &App,
+    actor: &Actor,
+    objective: ObjectiveId,
+) -> Result<Vec<(KeyResultSummary, Vec<MeasurementRecord>)>, AppError> {
     let mut h = app.db.read().await?;
     let collaboration = objective_store::collaboration_of(&mut h, objective)
         .await?
@@ -260,12 +287,30 @@ pub async fn for_objective(
     let f = facts(&mut h, actor, collaboration).await?;
     authorize(actor, &f, CollaborationAction::Read)?;
     let today = app.now().date_naive();
-    let mut out = Vec::new();
-    for key_result in store::for_objective(&mut h, objective).await? {
-        let measurements = store::measurements(&mut h, key_result.id).await?;
-        out.push(summarise(key_result, &measurements, today));
+    // Two queries whatever the number of key results: theirs, and all their measurements.
+    let key_results = store::for_objective(&mut h, objective).await?;
+    let mut by_key_result: std::collections::HashMap<KeyResultId, Vec<MeasurementRecord>> =
+        std::collections::HashMap::new();
+    for measurement in store::measurements_for_objective(&mut h, objective).await? {
+        by_key_result
+            .entry(measurement.key_result_id)
+            .or_default()
+            .push(measurement);
     }
-    Ok(out)
+    Ok(key_results
+        .into_iter()
+        .map(|key_result| {
+            let mut measurements = by_key_result.remove(&key_result.id).unwrap_or_default();
+            let mut summary = summarise(key_result, &measurements, today);
+            if actor.user().is_none() {
+                hide_owner(&mut summary);
+                measurements
+                    .iter_mut()
+                    .for_each(|m| m.recorded_by_name = None);
+            }
+            (summary, measurements)
+        })
+        .collect())
 }
 
 /// Records one measurement.

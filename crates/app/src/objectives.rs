@@ -43,6 +43,16 @@ async fn check_members(
     Ok(errors.into_result(())?)
 }
 
+/// Names of civil servants are personal data: the public sees who owns an objective only as
+/// "an owner is set", signed-in readers see the name.
+fn for_reader(actor: &Actor, mut objective: Objective) -> Objective {
+    if actor.user().is_none() {
+        objective.owner_id = None;
+        objective.owner_name = None;
+    }
+    objective
+}
+
 /// The collaboration's objectives, in order.
 pub async fn list(
     app: &App,
@@ -52,7 +62,11 @@ pub async fn list(
     let mut h = app.db.read().await?;
     let f = facts(&mut h, actor, collaboration).await?;
     authorize(actor, &f, CollaborationAction::Read)?;
-    Ok(store::for_collaboration(&mut h, collaboration).await?)
+    let objectives = store::for_collaboration(&mut h, collaboration).await?;
+    Ok(objectives
+        .into_iter()
+        .map(|o| for_reader(actor, o))
+        .collect())
 }
 
 pub async fn get(app: &App, actor: &Actor, id: ObjectiveId) -> Result<ObjectiveView, AppError> {
@@ -62,7 +76,10 @@ pub async fn get(app: &App, actor: &Actor, id: ObjectiveId) -> Result<ObjectiveV
         .ok_or(AppError::NotFound)?;
     let f = facts(&mut h, actor, collaboration).await?;
     authorize(actor, &f, CollaborationAction::Read)?;
-    let objective = store::get(&mut h, id).await?.ok_or(AppError::NotFound)?;
+    let objective = for_reader(
+        actor,
+        store::get(&mut h, id).await?.ok_or(AppError::NotFound)?,
+    );
     Ok(ObjectiveView {
         objective,
         can_edit: policy::collaboration_allows(actor, &f, CollaborationAction::AddContent),

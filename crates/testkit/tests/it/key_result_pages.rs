@@ -497,7 +497,10 @@ async fn a_csv_upload_stores_every_row_or_lists_every_bad_one() -> Result<()> {
         "/collaborations/{collaboration}?done=measurements_imported&count=2"
     )));
     let (_, html) = bob.page(&location(&response)).await?;
-    assert!(html.contains("The measurements were imported."));
+    assert!(
+        html.contains("2 measurements were imported."),
+        "the notice says how many"
+    );
     assert_eq!(count(crossings).await?, crossings_before + 1);
     assert_eq!(count(speed).await?, speed_before + 1);
 

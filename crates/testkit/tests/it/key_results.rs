@@ -195,6 +195,20 @@ async fn measurements_are_checked_and_drive_the_status() -> Result<()> {
     );
     let progress = view["assessment"]["progress"].as_f64().unwrap();
     assert!((progress - 16.0 / 30.0).abs() < 1e-9, "progress {progress}");
+    // The public reads the numbers but not who recorded them or who owns the key result.
+    let public = app
+        .api(None)
+        .get_json(&format!("/api/v1/key-results/{id}"))
+        .await?;
+    assert_eq!(public["measurements"].as_array().unwrap().len(), 4);
+    assert!(
+        public["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["recorded_by_name"].is_null())
+    );
+    assert!(view["measurements"][0]["recorded_by_name"] == "Bob Lindqvist");
     // Observers read but do not record.
     let dave = app.api(Some(&app.token_for("dave@trust.example").await?));
     assert_eq!(

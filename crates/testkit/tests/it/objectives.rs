@@ -164,6 +164,23 @@ async fn contributors_add_and_edit_objectives_with_owners_from_the_collaboration
         StatusCode::FORBIDDEN
     );
     let public = app.api(None).get_json(&path).await?;
+    // The public sees the objectives, not the names of the civil servants who own them.
+    assert!(
+        public
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["owner_name"].is_null() && o["owner_id"].is_null()),
+        "{public}"
+    );
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["owner_name"] == "Hannah Okafor"),
+        "signed-in readers see owners"
+    );
     assert_eq!(
         public.as_array().unwrap().last().unwrap()["title"],
         "More children walking"

@@ -194,3 +194,9 @@ cofog-10 = Social protection
 # Added for organisation/account/admin pages
 field-created_at = Created
 pagination-first = Go to the first page
+
+# Added for review validation in the API
+error-unknown_objective = This objective is not part of the collaboration.
+error-duplicate = This appears twice.
+error-invalid_link = Give an address on this site starting with / or a web address starting with https://.
+error-too_many = There are too many of these.

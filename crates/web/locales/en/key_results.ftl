@@ -207,3 +207,4 @@ help-due-next = With a cadence, the next measurement is due one period after the
 help-due-overdue = A measurement is overdue once its due date is before today; due today is not yet overdue. The owner of a key result sees what is due, and what is overdue, on their home page.
 help-smart-heading = What is missing
 help-smart-intro = Objectives and key results should be specific, measurable and time-bound. Their pages list what keeps them from it:
+done-measurements_imported_count = { $count } measurements were imported.

@@ -194,3 +194,9 @@ cofog-10 = Protection sociale
 # Ajouté pour les pages organisations, compte et administration
 field-created_at = Date de création
 pagination-first = Revenir à la première page
+
+# Added for review validation in the API
+error-unknown_objective = Cet objectif ne fait pas partie de la collaboration.
+error-duplicate = Cet élément apparaît deux fois.
+error-invalid_link = Indiquez une adresse de ce site commençant par / ou une adresse web commençant par https://.
+error-too_many = Il y en a trop.

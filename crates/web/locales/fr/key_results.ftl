@@ -207,3 +207,4 @@ help-due-next = Avec une fréquence, la prochaine mesure est attendue une pério
 help-due-overdue = Une mesure est en retard dès que sa date attendue est passée ; attendue aujourd'hui n'est pas encore en retard. La personne responsable d'un résultat clé voit sur sa page d'accueil ce qui est attendu et ce qui est en retard.
 help-smart-heading = Ce qui manque
 help-smart-intro = Les objectifs et les résultats clés doivent être précis, mesurables et datés. Leurs pages listent ce qui les en empêche :
+done-measurements_imported_count = { $count } mesures ont été importées.

@@ -128,8 +128,45 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke))
 }
 
-static OPENAPI_JSON: LazyLock<String> =
-    LazyLock::new(|| router().into_openapi().to_pretty_json().unwrap_or_default());
+static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
+    let mut document = router().into_openapi();
+    unique_operation_ids(&mut document);
+    document.to_pretty_json().unwrap_or_default()
+});
+
+/// utoipa names an operation after its handler, and several modules have a `get` or a `create`.
+/// OpenAPI requires unique ids (client generators rely on them), so every operation is named
+/// after its method and path instead, e.g. `post_api_v1_objectives_id_key_results`.
+fn unique_operation_ids(document: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in document.paths.paths.iter_mut() {
+        let slug: String = path
+            .trim_start_matches('/')
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+            .split('_')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        for (method, operation) in [
+            ("get", item.get.as_mut()),
+            ("post", item.post.as_mut()),
+            ("put", item.put.as_mut()),
+            ("patch", item.patch.as_mut()),
+            ("delete", item.delete.as_mut()),
+        ] {
+            if let Some(operation) = operation {
+                operation.operation_id = Some(format!("{method}_{slug}"));
+            }
+        }
+    }
+}
 
 /// The generated OpenAPI document.
 pub fn openapi_document() -> &'static str {
@@ -203,6 +240,14 @@ mod tests {
             assert!(paths.contains_key(path), "{path} missing");
         }
         assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+        let mut ids = std::collections::BTreeSet::new();
+        for item in paths.values() {
+            for operation in item.as_object().unwrap().values() {
+                let id = operation["operationId"].as_str().unwrap().to_owned();
+                assert!(ids.insert(id.clone()), "operationId {id} is not unique");
+            }
+        }
+        assert!(ids.contains("get_api_v1_collaborations_id"));
         assert!(document["components"]["schemas"]["Problem"].is_object());
     }
 }

@@ -372,6 +372,8 @@ struct ShowPage {
     candidates: Vec<User>,
     /// Success message key after a redirect.
     done: Option<String>,
+    /// With `done=measurements_imported`: how many rows were stored.
+    done_count: Option<String>,
     /// A failed membership action: which form and the message.
     failure: Option<(String, String)>,
     /// For coordinators: the due date of an overdue review.
@@ -410,12 +412,15 @@ impl ShowPage {
 #[derive(Debug, Default, serde::Deserialize)]
 struct DoneQuery {
     done: Option<String>,
+    /// How many measurements an import stored.
+    count: Option<u32>,
 }
 
 async fn show_page(
     ctx: &Ctx,
     id: CollaborationId,
     done: Option<String>,
+    done_count: Option<u32>,
     failure: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
@@ -465,6 +470,9 @@ async fn show_page(
             objectives,
             invitable,
             candidates,
+            done_count: done_count
+                .filter(|_| done.as_deref() == Some("measurements_imported"))
+                .map(|n| n.to_string()),
             done,
             failure,
             review_overdue,
@@ -477,7 +485,7 @@ async fn show(
     PagePath(id): PagePath<CollaborationId>,
     Query(query): Query<DoneQuery>,
 ) -> Response {
-    show_page(&ctx, id, query.done, None, StatusCode::OK).await
+    show_page(&ctx, id, query.done, query.count, None, StatusCode::OK).await
 }
 
 /// After a membership form: back to the page with a success note, or the page again with the
@@ -501,7 +509,15 @@ async fn after_action(
                 other => ctx.lang.t(&format!("error-{}", other.code())),
             };
             let status = crate::error::status_of(&error);
-            show_page(ctx, id, None, Some((form.to_owned(), message)), status).await
+            show_page(
+                ctx,
+                id,
+                None,
+                None,
+                Some((form.to_owned(), message)),
+                status,
+            )
+            .await
         }
         Err(error) => page_error(ctx)(error).into_response(),
     }

@@ -182,12 +182,19 @@ pub(crate) async fn cards_for_objective(
     ctx: &Ctx,
     objective: ObjectiveId,
 ) -> Result<Vec<KeyResultCard>, AppError> {
-    let mut cards = Vec::new();
-    for summary in service::for_objective(&ctx.app, &ctx.actor, objective).await? {
-        let view = service::get(&ctx.app, &ctx.actor, summary.key_result.id).await?;
-        cards.push(KeyResultCard::from_view(ctx.lang, &view));
-    }
-    Ok(cards)
+    let rows = service::with_measurements_for_objective(&ctx.app, &ctx.actor, objective).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(summary, measurements)| {
+            let view = service::KeyResultView {
+                summary,
+                targets: Vec::new(),
+                measurements,
+                can_edit: false,
+            };
+            KeyResultCard::from_view(ctx.lang, &view)
+        })
+        .collect())
 }
 
 // ---- the add / edit form ----------------------------------------------------------------------
