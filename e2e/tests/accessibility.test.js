@@ -82,6 +82,7 @@ describe('anonymous visitor', () => {
     await scan(page, 'key result (anonymous)', `/key-results/${keyResult}`);
   });
   test('dashboard', () => scan(page, 'Safe Routes dashboard (anonymous)', `${safeRoutes}/dashboard`));
+  test('charter', () => scan(page, 'Safe Routes charter (anonymous)', `${safeRoutes}/charter`));
   test('portfolio', () => scan(page, 'Ministry of Health portfolio (anonymous)', `${ministry}/portfolio`));
 });
 
@@ -150,6 +151,32 @@ describe('coordinator (carol)', () => {
     ]);
     await assertNoAxeViolations(page, 'recorded review');
   });
+  test('charter: edit form with errors, the charter, a version and a diff', async () => {
+    const charter = `${safeRoutes}/charter`;
+    await scan(page, 'charter edit form', `${charter}/edit`);
+    await page.fill('#body', '');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === charter),
+      page.locator('main form button[type=submit]').click(),
+    ]);
+    await page.waitForLoadState('domcontentloaded');
+    assert.equal(refused.status(), 422, 'an empty charter is refused');
+    assert.equal(await page.locator('#body-error').count(), 1, 'the error is beside the field');
+    await assertNoAxeViolations(page, 'charter edit form with errors');
+    for (const body of ['# Purpose\n\nSafer streets.\n\n| Organisation | Role |\n|---|---|\n| City | Lead |',
+      '# Purpose\n\nSafer streets for every child.\n\n| Organisation | Role |\n|---|---|\n| City | Lead |']) {
+      await visit(page, `${charter}/edit`);
+      await page.fill('#body', body);
+      await Promise.all([
+        page.waitForURL(/\/charter\?done=saved/),
+        page.locator('main form button[type=submit]').click(),
+      ]);
+    }
+    await assertNoAxeViolations(page, 'charter (carol)');
+    await scan(page, 'charter version 1', `${charter}/versions/1`);
+    await scan(page, 'charter diff', `${charter}/diff?from=1&to=2`);
+    assert.ok((await page.locator('main .visually-hidden', { hasText: 'added' }).count()) > 0, 'added lines are named');
+  });
   test('key result page, its forms, and a measurement with errors', async () => {
     const { objective, keyResult } = await keyResults();
     await scan(page, 'new key result form', `/objectives/${objective}/key-results/new`);
@@ -204,6 +231,17 @@ describe('key result owner (bob)', () => {
   test('objective page with key results', async () => {
     const { objective } = await keyResults();
     await scan(page, 'objective with key results (bob)', `/objectives/${objective}`);
+  });
+  test('charter with the sign-off button, then signed', async () => {
+    const charter = `${safeRoutes}/charter`;
+    await scan(page, 'charter (bob)', charter);
+    if ((await page.locator('form[action$="/charter/sign-off"]').count()) > 0) {
+      await Promise.all([
+        page.waitForURL(/\/charter\?done=signed/),
+        page.locator('form[action$="/charter/sign-off"] button[type=submit]').click(),
+      ]);
+      await assertNoAxeViolations(page, 'charter signed (bob)');
+    }
   });
 });
 

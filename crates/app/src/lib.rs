@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
 pub mod demo;

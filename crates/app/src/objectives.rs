@@ -3,7 +3,9 @@
 //! active member, so responsibility always lands on someone who is actually in the room.
 
 use concord_domain::collaboration::MembershipStatus;
-use concord_domain::objective::{Objective, ObjectiveFields, ObjectiveInput, changed_fields};
+use concord_domain::objective::{
+    Objective, ObjectiveFields, ObjectiveInput, ObjectiveStatus, changed_fields,
+};
 use concord_domain::policy::{self, Actor, CollaborationAction};
 use concord_domain::{CollaborationId, FieldErrors, ObjectiveId};
 use concord_store::{Handle, collaborations as collab_store, objectives as store};
@@ -17,6 +19,8 @@ use crate::{App, AppError, event};
 pub struct ObjectiveView {
     pub objective: Objective,
     pub can_edit: bool,
+    /// What is missing or vague (SMART check), as stable codes.
+    pub findings: Vec<concord_domain::evaluation::Finding>,
 }
 
 async fn check_members(
@@ -76,13 +80,26 @@ pub async fn get(app: &App, actor: &Actor, id: ObjectiveId) -> Result<ObjectiveV
         .ok_or(AppError::NotFound)?;
     let f = facts(&mut h, actor, collaboration).await?;
     authorize(actor, &f, CollaborationAction::Read)?;
-    let objective = for_reader(
-        actor,
-        store::get(&mut h, id).await?.ok_or(AppError::NotFound)?,
+    let objective = store::get(&mut h, id).await?.ok_or(AppError::NotFound)?;
+    let key_results = concord_store::key_results::for_objective(&mut h, id)
+        .await?
+        .len();
+    let open = matches!(
+        objective.status,
+        ObjectiveStatus::Draft | ObjectiveStatus::Active
+    );
+    // Checked before names are hidden from the public, so "no owner" means no owner.
+    let findings = concord_domain::evaluation::smart_findings_for_objective(
+        objective.owner_id.is_some(),
+        objective.due_date,
+        key_results,
+        open,
+        app.now().date_naive(),
     );
     Ok(ObjectiveView {
-        objective,
+        objective: for_reader(actor, objective),
         can_edit: policy::collaboration_allows(actor, &f, CollaborationAction::AddContent),
+        findings,
     })
 }
 

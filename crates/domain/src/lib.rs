@@ -6,6 +6,7 @@
 mod text_enum;
 
 pub mod audit;
+pub mod charter;
 pub mod collaboration;
 pub mod evaluation;
 pub mod ids;

@@ -7,7 +7,7 @@ use concord_domain::key_result::{KeyResult, KeyResultFields, MeasurementRecord, 
 use concord_domain::{CollaborationId, KeyResultId, ObjectiveId, UserId};
 use uuid::Uuid;
 
-use crate::{Handle, StoreResult, on_engine, on_engine_exec, parse_stored};
+use crate::{Conn, Handle, StoreError, StoreResult, on_engine, on_engine_exec, parse_stored};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -357,16 +357,72 @@ pub async fn measurements_for_objective(
 }
 
 /// Every measurement of a collaboration, by key result then date (one query for a dashboard).
+///
+/// The rows come back aggregated into one JSON document: a dashboard reads thousands of
+/// measurements, and sqlx's SQLite driver hands each row over from its worker thread separately,
+/// which costs far more than the query. The aggregate functions differ by engine; the decoding
+/// below is shared.
 pub async fn measurements_for_collaboration(
     h: &mut Handle,
     collaboration: CollaborationId,
 ) -> StoreResult<Vec<MeasurementRecord>> {
-    let rows: Vec<MeasurementRow> = on_engine!(h, c => sqlx::query_as(concat!(
-        select_measurements!(),
-        "WHERE m.collaboration_id = $1 ORDER BY m.key_result_id, m.measured_on, m.recorded_at LIMIT 200000"
-    ))
-    .bind(collaboration.0)
-    .fetch_all(c)
-    .await)?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    let document: Option<String> = match h.conn() {
+        Conn::Sqlite(c) => sqlx::query_scalar(
+            "SELECT json_group_array(json_array(lower(hex(m.id)), lower(hex(m.key_result_id)), m.value, m.measured_on, \
+             m.source, u.display_name, m.recorded_at) ORDER BY m.key_result_id, m.measured_on, m.recorded_at) \
+             FROM measurements m LEFT JOIN users u ON u.id = m.recorded_by WHERE m.collaboration_id = $1",
+        )
+        .bind(collaboration.0)
+        .fetch_one(c)
+        .await?,
+        Conn::Postgres(c) => sqlx::query_scalar(
+            "SELECT json_agg(json_build_array(m.id::text, m.key_result_id::text, m.value, m.measured_on, m.source, \
+             u.display_name, m.recorded_at) ORDER BY m.key_result_id, m.measured_on, m.recorded_at)::text \
+             FROM measurements m LEFT JOIN users u ON u.id = m.recorded_by WHERE m.collaboration_id = $1",
+        )
+        .bind(collaboration.0)
+        .fetch_one(c)
+        .await?,
+    };
+    decode_measurements(document.as_deref().unwrap_or("[]"))
+}
+
+/// id, key result id, value, date, source, recorded by, recorded at — as both engines write them.
+type MeasurementTuple = (
+    String,
+    String,
+    f64,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+fn decode_measurements(document: &str) -> StoreResult<Vec<MeasurementRecord>> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("aggregated measurements: {what}"));
+    let rows: Vec<MeasurementTuple> =
+        serde_json::from_str(document).map_err(|e| corrupt(&e.to_string()))?;
+    rows.into_iter()
+        .map(
+            |(id, key_result_id, value, measured_on, source, recorded_by_name, recorded_at)| {
+                Ok(MeasurementRecord {
+                    id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
+                    key_result_id: Uuid::parse_str(&key_result_id)
+                        .map_err(|_| corrupt("key result id"))?
+                        .into(),
+                    value,
+                    measured_on: NaiveDate::parse_from_str(&measured_on, "%Y-%m-%d")
+                        .map_err(|_| corrupt("date"))?,
+                    source,
+                    recorded_by_name,
+                    recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
+                        .or_else(|_| {
+                            DateTime::parse_from_str(&recorded_at, "%Y-%m-%d %H:%M:%S%.f%:z")
+                        })
+                        .map_err(|_| corrupt("recorded at"))?
+                        .with_timezone(&Utc),
+                })
+            },
+        )
+        .collect()
 }

@@ -9,6 +9,7 @@
 //! Errors: every function returns [`StoreError`]; the app layer maps it to its own error type.
 
 pub mod audit;
+pub mod charters;
 pub mod collaborations;
 pub mod db;
 pub mod key_results;

@@ -12,6 +12,7 @@ pub mod charts;
 pub mod context;
 pub mod error;
 pub mod i18n;
+pub mod markdown;
 pub mod pages;
 pub mod security;
 

@@ -6,6 +6,7 @@
 
 mod api;
 mod audit;
+mod charter;
 mod dashboard;
 mod key_result_pages;
 mod key_results;

@@ -83,6 +83,12 @@ async fn contributors_add_and_edit_objectives_with_owners_from_the_collaboration
         .await?;
     assert_eq!(second["objective"]["position"], existing + 2);
     assert_eq!(second["objective"]["status"], "draft");
+    assert_eq!(
+        second["findings"],
+        json!(["no_owner", "no_due_date", "no_key_results"]),
+        "the SMART check names what is missing"
+    );
+    assert_eq!(first["findings"], json!(["no_key_results"]));
 
     // Owners must be named on the collaboration; owning organisations must be active members.
     let response = bob

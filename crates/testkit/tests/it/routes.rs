@@ -75,6 +75,10 @@ fn review_body(_: &World) -> Value {
     json!({"held_on": "2026-01-20", "summary": "Taken over"})
 }
 
+fn charter_body(_: &World) -> Value {
+    json!({"body": "# Taken over"})
+}
+
 fn schedule_body(_: &World) -> Value {
     json!({"cadence": "monthly", "next_due": "2027-01-01"})
 }
@@ -172,6 +176,28 @@ fn table() -> Vec<Probe> {
         probe("POST", "/collaborations/{id}/review-schedule",
             |w| format!("/collaborations/{}/review-schedule", w.hospital), schedule_body, SignIn, Status(404)),
         probe("GET", "/reviews/{id}", |w| format!("/reviews/{}", w.review), none, Status(404), Status(404)),
+        // ---- API: charter
+        probe("GET", "/api/v1/collaborations/{id}/charter",
+            |w| format!("/api/v1/collaborations/{}/charter", w.hospital), none, Status(404), Status(404)),
+        probe("PUT", "/api/v1/collaborations/{id}/charter",
+            |w| format!("/api/v1/collaborations/{}/charter", w.hospital), charter_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/charter/versions",
+            |w| format!("/api/v1/collaborations/{}/charter/versions", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/charter/sign-off",
+            |w| format!("/api/v1/collaborations/{}/charter/sign-off", w.hospital), none, Status(404), Status(404)),
+        // ---- Pages: charter
+        probe("GET", "/collaborations/{id}/charter", |w| format!("/collaborations/{}/charter", w.hospital),
+            none, Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/charter", |w| format!("/collaborations/{}/charter", w.hospital),
+            charter_body, SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/charter/edit",
+            |w| format!("/collaborations/{}/charter/edit", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/charter/sign-off",
+            |w| format!("/collaborations/{}/charter/sign-off", w.hospital), none, SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/charter/versions/{version}",
+            |w| format!("/collaborations/{}/charter/versions/1", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/collaborations/{id}/charter/diff",
+            |w| format!("/collaborations/{}/charter/diff?from=1&to=2", w.hospital), none, Status(404), Status(404)),
         // ---- API: collaborations
         // Filters aimed at the confidential collaboration still find nothing of it.
         probe("GET", "/api/v1/collaborations",
@@ -552,6 +578,19 @@ async fn world(app: &TestApp) -> Result<World> {
         .await?
         .json::<Value>()
         .await?;
+    // A charter with two versions, so the charter probes aim at something that exists.
+    for body in [
+        "# Confidential charter",
+        "# Confidential charter\n\nVersion two",
+    ] {
+        let response = alice
+            .put(
+                &format!("/api/v1/collaborations/{}/charter", id_of(hospital)?),
+                &json!({ "body": body }),
+            )
+            .await?;
+        ensure!(response.status() == 200, "charter: {}", response.status());
+    }
     Ok(World {
         key_result: id_of(&key_result["key_result"])?,
         review: id_of(&review)?,

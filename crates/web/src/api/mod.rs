@@ -3,6 +3,7 @@
 //! drift from it (a snapshot test makes every contract change deliberate).
 
 pub mod accounts;
+pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
 pub mod key_results;
@@ -77,6 +78,7 @@ impl Modify for BearerAuth {
         (name = "collaborations", description = "Collaborations, their members and history"),
         (name = "objectives", description = "Objectives of collaborations"),
         (name = "reviews", description = "Review cycles of collaborations"),
+        (name = "charter", description = "Collaboration charters, their versions and sign-offs"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -109,6 +111,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::list, reviews::create))
         .routes(routes!(reviews::get))
         .routes(routes!(reviews::set_schedule))
+        .routes(routes!(charter::get, charter::put))
+        .routes(routes!(charter::versions))
+        .routes(routes!(charter::sign_off))
         .routes(routes!(key_results::list, key_results::create))
         .routes(routes!(key_results::get, key_results::update))
         .routes(routes!(key_results::record))

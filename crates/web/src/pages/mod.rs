@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
 pub mod help;
@@ -40,6 +41,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(help::routes());
     all.extend(dashboard::routes());
     all.extend(reviews::routes());
+    all.extend(charter::routes());
     all.extend(organisations::routes());
     all.extend(account::routes());
     all.extend(admin::routes());

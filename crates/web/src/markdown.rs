@@ -1,0 +1,117 @@
+//! Markdown for charters: rendered with pulldown-cmark, then sanitised with ammonia, so only the
+//! sanitised output is ever embedded unescaped in a page. Also the line diff between two versions.
+
+use pulldown_cmark::{Options, Parser, html};
+use similar::{ChangeTag, TextDiff};
+
+/// Renders Markdown to HTML that is safe to embed: scripts, event handlers, `javascript:` links
+/// and other dangerous markup are removed; links get `rel="noopener noreferrer"`.
+pub fn render(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(&raw)
+        .to_string()
+}
+
+/// What happened to a line between two versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineChange {
+    Added,
+    Removed,
+    Unchanged,
+}
+
+/// One line of a diff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffLine {
+    pub change: LineChange,
+    pub text: String,
+}
+
+impl DiffLine {
+    pub fn added(&self) -> bool {
+        self.change == LineChange::Added
+    }
+
+    pub fn removed(&self) -> bool {
+        self.change == LineChange::Removed
+    }
+}
+
+/// The line-based diff from `old` to `new`.
+pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
+    TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            change: match change.tag() {
+                ChangeTag::Insert => LineChange::Added,
+                ChangeTag::Delete => LineChange::Removed,
+                ChangeTag::Equal => LineChange::Unchanged,
+            },
+            text: change.value().trim_end_matches(['\n', '\r']).to_owned(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_markdown() {
+        let html = render("# Purpose\n\nWe **share** data.\n\n- a\n- b\n");
+        assert!(html.contains("<h1>Purpose</h1>"), "{html}");
+        assert!(html.contains("<strong>share</strong>"), "{html}");
+        assert!(html.contains("<li>a</li>"), "{html}");
+    }
+
+    #[test]
+    fn strips_script_tags() {
+        let html = render("Hello <script>alert(1)</script>\n\n<script>\nalert(2)\n</script>\n");
+        assert!(!html.to_lowercase().contains("<script"), "{html}");
+        assert!(!html.contains("alert(2)"), "{html}");
+    }
+
+    #[test]
+    fn strips_event_handlers() {
+        let html = render(
+            "<img src=\"x.png\" onerror=\"alert(1)\"> <a href=\"https://a.example\" onclick=\"x()\">a</a>",
+        );
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+    }
+
+    #[test]
+    fn strips_javascript_links() {
+        for source in [
+            "[click](javascript:alert(1))",
+            "<a href=\"javascript:alert(1)\">click</a>",
+            "<a href=\"JaVaScRiPt:alert(1)\">click</a>",
+        ] {
+            let html = render(source);
+            assert!(!html.to_lowercase().contains("javascript:"), "{html}");
+            assert!(html.contains("click"), "{html}");
+        }
+        let html = render("[ok](https://example.org)");
+        assert!(html.contains("href=\"https://example.org\""), "{html}");
+    }
+
+    #[test]
+    fn diff_marks_added_and_removed_lines() {
+        let lines = diff_lines("a\nb\nc\n", "a\nB\nc\nd\n");
+        let changes: Vec<_> = lines.iter().map(|l| (l.change, l.text.as_str())).collect();
+        assert_eq!(
+            changes,
+            vec![
+                (LineChange::Unchanged, "a"),
+                (LineChange::Removed, "b"),
+                (LineChange::Added, "B"),
+                (LineChange::Unchanged, "c"),
+                (LineChange::Added, "d"),
+            ]
+        );
+    }
+}
