@@ -68,6 +68,8 @@ async fn objective_statuses(
     }
     Ok(objectives
         .into_iter()
+        // A dropped objective is no longer assessed; its reason stays on its own page.
+        .filter(|o| o.status != concord_domain::objective::ObjectiveStatus::Dropped)
         .map(|o| {
             let status =
                 rules::objective_status(by_objective.get(&o.id).map(Vec::as_slice).unwrap_or(&[]));

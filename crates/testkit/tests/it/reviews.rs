@@ -73,6 +73,14 @@ async fn a_recorded_review_keeps_overrides_and_adjustments_and_moves_the_next_du
     let objectives = objective_ids(&bob, &safe_routes).await?;
     assert!(objectives.len() >= 2, "the demo has objectives to review");
     let today = today(&app);
+    // A dropped objective is not assessed any more.
+    let dropped = carol
+        .post(
+            &format!("/api/v1/collaborations/{safe_routes}/objectives"),
+            &json!({"title": "Park and stride sites", "status": "dropped", "drop_reason": "No land available"}),
+        )
+        .await?;
+    assert_eq!(dropped.status(), 201);
 
     let schedule = carol
         .put(
@@ -83,6 +91,13 @@ async fn a_recorded_review_keeps_overrides_and_adjustments_and_moves_the_next_du
     let (status, schedule) = status_json(schedule).await?;
     assert_eq!(status, 200, "{schedule}");
     assert_eq!(schedule["cadence"], "quarterly");
+    let read_back = bob
+        .get_json(&format!(
+            "/api/v1/collaborations/{safe_routes}/review-schedule"
+        ))
+        .await?;
+    assert_eq!(read_back["schedule"]["cadence"], "quarterly");
+    assert_eq!(read_back["overdue"], false, "due today is not yet overdue");
 
     let held_on = today - Days::new(2);
     let link = format!("/objectives/{}", objectives[1]);

@@ -163,6 +163,8 @@ fn table() -> Vec<Probe> {
             |w| format!("/api/v1/collaborations/{}/reviews", w.hospital), review_body, Status(404), Status(404)),
         probe("GET", "/api/v1/reviews/{id}", |w| format!("/api/v1/reviews/{}", w.review), none,
             Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/review-schedule",
+            |w| format!("/api/v1/collaborations/{}/review-schedule", w.hospital), none, Status(404), Status(404)),
         probe("PUT", "/api/v1/collaborations/{id}/review-schedule",
             |w| format!("/api/v1/collaborations/{}/review-schedule", w.hospital), schedule_body,
             Status(404), Status(404)),

@@ -110,7 +110,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(objectives::get, objectives::update))
         .routes(routes!(reviews::list, reviews::create))
         .routes(routes!(reviews::get))
-        .routes(routes!(reviews::set_schedule))
+        .routes(routes!(reviews::get_schedule, reviews::set_schedule))
         .routes(routes!(charter::get, charter::put))
         .routes(routes!(charter::versions))
         .routes(routes!(charter::sign_off))

@@ -57,3 +57,25 @@ pub async fn set_schedule(
         service::set_schedule(&ctx.app, &ctx.actor, id, &input).await?,
     ))
 }
+
+/// The review schedule and whether the next review is overdue.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ScheduleView {
+    /// Absent until a coordinator sets a cadence.
+    pub schedule: Option<ReviewSchedule>,
+    pub overdue: bool,
+}
+
+/// The review cadence, the next review's due date, and whether it is overdue.
+#[utoipa::path(get, path = "/api/v1/collaborations/{id}/review-schedule", tag = "reviews", params(("id" = String, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_schedule(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<CollaborationId>,
+) -> Result<Json<ScheduleView>, ApiError> {
+    let overview = service::overview(&ctx.app, &ctx.actor, id).await?;
+    Ok(Json(ScheduleView {
+        schedule: overview.schedule,
+        overdue: overview.overdue,
+    }))
+}
