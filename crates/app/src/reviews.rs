@@ -246,6 +246,7 @@ pub async fn record(
             );
         }
     }
+    check_adjustment_links(tx.handle(), collaboration, &fields.adjustments, &mut errors).await?;
     errors.into_result(())?;
     let id = ReviewId::new();
     let now = app.now();
@@ -318,4 +319,57 @@ pub async fn record(
     ));
     app.commit(tx).await?;
     get(app, actor, id).await
+}
+
+/// An adjustment is linked to the change it made: a new or dropped objective to that objective,
+/// a changed target to that key result, both of this collaboration. Other adjustments may link to
+/// one of its objectives or key results, or to an outside http(s) page, or to nothing.
+async fn check_adjustment_links(
+    h: &mut Handle,
+    collaboration: CollaborationId,
+    adjustments: &[concord_domain::review::AdjustmentFields],
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    use concord_domain::review::AdjustmentKind;
+    if adjustments.is_empty() {
+        return Ok(());
+    }
+    let objectives: std::collections::HashSet<ObjectiveId> =
+        objective_store::for_collaboration(h, collaboration)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+    let key_results: std::collections::HashSet<concord_domain::KeyResultId> =
+        key_result_store::for_collaboration(h, collaboration)
+            .await?
+            .into_iter()
+            .map(|k| k.id)
+            .collect();
+    for (i, adjustment) in adjustments.iter().enumerate() {
+        let link = adjustment.link.as_deref();
+        let objective = link
+            .and_then(|l| l.strip_prefix("/objectives/"))
+            .and_then(|id| id.parse::<ObjectiveId>().ok());
+        let key_result = link
+            .and_then(|l| l.strip_prefix("/key-results/"))
+            .and_then(|id| id.parse().ok());
+        let internal = link.is_some_and(|l| l.starts_with('/'));
+        let ours_objective = objective.is_some_and(|id| objectives.contains(&id));
+        let ours_key_result = key_result.is_some_and(|id| key_results.contains(&id));
+        let ok = match adjustment.kind {
+            AdjustmentKind::NewObjective | AdjustmentKind::DroppedObjective => ours_objective,
+            AdjustmentKind::ChangedTarget => ours_key_result,
+            AdjustmentKind::Other => !internal || ours_objective || ours_key_result,
+        };
+        if !ok {
+            let code = if link.is_none() {
+                "required"
+            } else {
+                "not_in_collaboration"
+            };
+            errors.add(&format!("adjustments[{i}].link"), code);
+        }
+    }
+    Ok(())
 }

@@ -100,7 +100,13 @@ async fn a_recorded_review_keeps_overrides_and_adjustments_and_moves_the_next_du
     assert_eq!(read_back["overdue"], false, "due today is not yet overdue");
 
     let held_on = today - Days::new(2);
-    let link = format!("/objectives/{}", objectives[1]);
+    let key_results = bob
+        .get_json(&format!("/api/v1/objectives/{}/key-results", objectives[0]))
+        .await?;
+    let link = format!(
+        "/key-results/{}",
+        key_results[0]["key_result"]["id"].as_str().unwrap()
+    );
     let response = bob
         .post(
             &format!("/api/v1/collaborations/{safe_routes}/reviews"),
@@ -269,8 +275,31 @@ async fn an_override_without_a_reason_is_refused_and_nothing_is_stored() -> Resu
         vec![("assessments[0].override_reason".into(), "required".into())]
     );
 
-    // A future date, an unknown objective and a bad link are refused the same way.
+    // Adjustments are linked to the change they made, in this collaboration.
     let elsewhere = objective_ids(&carol, &winter).await?[0].clone();
+    let response = carol
+        .post(
+            &path,
+            &json!({"held_on": today(&app).to_string(), "summary": "Fine",
+                    "adjustments": [
+                        {"kind": "changed_target", "description": "Target moved"},
+                        {"kind": "dropped_objective", "description": "Dropped", "link": format!("/objectives/{elsewhere}")},
+                        {"kind": "changed_target", "description": "Wrong kind of link", "link": format!("/objectives/{elsewhere}")}
+                    ]}),
+        )
+        .await?;
+    let (status, problem) = status_json(response).await?;
+    assert_eq!(status, 422);
+    assert_eq!(
+        codes(&problem),
+        vec![
+            ("adjustments[0].link".into(), "required".into()),
+            ("adjustments[1].link".into(), "not_in_collaboration".into()),
+            ("adjustments[2].link".into(), "not_in_collaboration".into())
+        ]
+    );
+
+    // A future date, an unknown objective and a bad link are refused the same way.
     let response = carol
         .post(
             &path,
@@ -454,6 +483,10 @@ async fn an_overdue_review_is_flagged_to_coordinators_until_one_is_recorded() ->
 
     // Recording a review through the form clears it and sets the next one six months on.
     let today = today(&app);
+    let new_objective_link = format!(
+        "/objectives/{}",
+        objective_ids(&api, &safe_routes).await?[0]
+    );
     let response = carol
         .submit(
             &format!("{reviews_page}/new"),
@@ -464,7 +497,7 @@ async fn an_overdue_review_is_flagged_to_coordinators_until_one_is_recorded() ->
                 ("adjustments[0].kind", ""),
                 ("adjustments[1].kind", "new_objective"),
                 ("adjustments[1].description", "Add a cycling objective"),
-                ("adjustments[1].link", "/collaborations"),
+                ("adjustments[1].link", &new_objective_link),
             ],
         )
         .await?;

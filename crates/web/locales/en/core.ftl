@@ -200,3 +200,4 @@ error-unknown_objective = This objective is not part of the collaboration.
 error-duplicate = This appears twice.
 error-invalid_link = Give an address on this site starting with / or a web address starting with https://.
 error-too_many = There are too many of these.
+error-not_in_collaboration = Link to an objective or key result of this collaboration (for example /key-results/… for a changed target).

@@ -200,3 +200,4 @@ error-unknown_objective = Cet objectif ne fait pas partie de la collaboration.
 error-duplicate = Cet élément apparaît deux fois.
 error-invalid_link = Indiquez une adresse de ce site commençant par / ou une adresse web commençant par https://.
 error-too_many = Il y en a trop.
+error-not_in_collaboration = Indiquez le lien d'un objectif ou d'un résultat clé de cette collaboration (par exemple /key-results/… pour une cible modifiée).
