@@ -173,3 +173,54 @@ pub async fn update(
     }
     get(app, actor, id).await
 }
+
+/// Which way to move an objective in its collaboration's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Move {
+    Up,
+    Down,
+}
+
+/// Swaps an objective with its neighbour above or below; at either end nothing changes.
+/// Returns the collaboration's objectives in their new order.
+pub async fn move_objective(
+    app: &App,
+    actor: &Actor,
+    id: ObjectiveId,
+    direction: Move,
+) -> Result<Vec<Objective>, AppError> {
+    let collaboration = {
+        let mut h = app.db.read().await?;
+        store::collaboration_of(&mut h, id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let mut tx = write_as(app, actor, collaboration, CollaborationAction::AddContent).await?;
+    let objectives = store::for_collaboration(tx.handle(), collaboration).await?;
+    let index = objectives
+        .iter()
+        .position(|o| o.id == id)
+        .ok_or(AppError::NotFound)?;
+    let neighbour = match direction {
+        Move::Up => index.checked_sub(1),
+        Move::Down => Some(index + 1).filter(|n| *n < objectives.len()),
+    };
+    if let Some(neighbour) = neighbour {
+        let (this, other) = (&objectives[index], &objectives[neighbour]);
+        let now = app.now();
+        store::set_position(tx.handle(), this.id, other.position, now).await?;
+        store::set_position(tx.handle(), other.id, this.position, now).await?;
+        tx.record(event(
+            actor.user_id(),
+            "objective.moved",
+            "objective",
+            id,
+            Some(collaboration),
+            &["position"],
+            json!({ "to": other.position }),
+        ));
+        app.commit(tx).await?;
+    }
+    list(app, actor, collaboration).await
+}

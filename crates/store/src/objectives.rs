@@ -153,3 +153,19 @@ pub async fn open_owned_by(h: &mut Handle, owner: UserId) -> StoreResult<Vec<Obj
     .await)?;
     rows.into_iter().map(Row::into_domain).collect()
 }
+
+/// Moves an objective to `position` (the caller swaps two neighbours inside one transaction).
+pub async fn set_position(
+    h: &mut Handle,
+    id: ObjectiveId,
+    position: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    on_engine_exec!(h, c => sqlx::query("UPDATE objectives SET position = $2, updated_at = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(position)
+        .bind(now)
+        .execute(c)
+        .await)?;
+    Ok(())
+}

@@ -288,3 +288,84 @@ async fn the_objective_form_keeps_input_and_lists_objectives_on_the_collaboratio
     assert!(response.text().await?.contains("En cours"));
     Ok(())
 }
+
+#[tokio::test]
+async fn objectives_are_reordered_one_place_at_a_time() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let bob = app.api(Some(&app.token_for("bob@transport.example").await?));
+    let safe_routes = collaboration_id(&bob, "Safe Routes to School").await?;
+    let path = format!("/api/v1/collaborations/{safe_routes}/objectives");
+    let titles = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let before = titles(&bob.get_json(&path).await?);
+    assert!(before.len() >= 2);
+    let second = bob.get_json(&path).await?[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved = bob
+        .post(
+            &format!("/api/v1/objectives/{second}/move"),
+            &json!({"direction": "up"}),
+        )
+        .await?;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let after = titles(&moved.json().await?);
+    assert_eq!(
+        (&after[0], &after[1]),
+        (&before[1], &before[0]),
+        "the two swapped"
+    );
+    assert_eq!(
+        titles(&bob.get_json(&path).await?),
+        after,
+        "and stay swapped"
+    );
+    // At the top, "up" changes nothing; an unknown direction is refused.
+    let unchanged = bob
+        .post(
+            &format!("/api/v1/objectives/{second}/move"),
+            &json!({"direction": "up"}),
+        )
+        .await?;
+    assert_eq!(titles(&unchanged.json().await?), after);
+    let bad = bob
+        .post(
+            &format!("/api/v1/objectives/{second}/move"),
+            &json!({"direction": "sideways"}),
+        )
+        .await?;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Observers may not reorder.
+    let dave = app.api(Some(&app.token_for("dave@trust.example").await?));
+    assert_eq!(
+        dave.post(
+            &format!("/api/v1/objectives/{second}/move"),
+            &json!({"direction": "down"})
+        )
+        .await?
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    // The page buttons do the same.
+    let carol = app.signed_in("carol@riverton.example").await?;
+    let response = carol
+        .submit(
+            &format!("/collaborations/{safe_routes}"),
+            &format!("/objectives/{second}/move"),
+            &[("direction", "down")],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        titles(&bob.get_json(&path).await?),
+        before,
+        "moved back down through the page"
+    );
+    Ok(())
+}

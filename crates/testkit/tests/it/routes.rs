@@ -129,6 +129,8 @@ fn table() -> Vec<Probe> {
             Status(404), Status(404)),
         probe("PUT", "/api/v1/objectives/{id}", |w| format!("/api/v1/objectives/{}", w.objective), objective_body,
             Status(404), Status(404)),
+        probe("POST", "/api/v1/objectives/{id}/move", |w| format!("/api/v1/objectives/{}/move", w.objective),
+            |_| json!({"direction": "up"}), Status(404), Status(404)),
         // ---- API: key results and measurements
         probe("GET", "/api/v1/objectives/{id}/key-results",
             |w| format!("/api/v1/objectives/{}/key-results", w.objective), none, Status(404), Status(404)),
@@ -298,6 +300,8 @@ fn table() -> Vec<Probe> {
         probe("GET", "/objectives/{id}", |w| format!("/objectives/{}", w.objective), none, Status(404), Status(404)),
         probe("POST", "/objectives/{id}", |w| format!("/objectives/{}", w.objective), objective_body, SignIn, Status(404)),
         probe("GET", "/objectives/{id}/edit", |w| format!("/objectives/{}/edit", w.objective), none, SignIn, Status(404)),
+        probe("POST", "/objectives/{id}/move", |w| format!("/objectives/{}/move", w.objective),
+            |_| json!({"direction": "up"}), SignIn, Status(404)),
         // ---- Pages: key results, measurements, CSV upload, help
         probe("GET", "/objectives/{id}/key-results/new",
             |w| format!("/objectives/{}/key-results/new", w.objective), none, SignIn, Status(404)),

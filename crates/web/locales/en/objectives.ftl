@@ -22,3 +22,6 @@ action-objective-created = Objective added
 action-objective-updated = Objective updated
 action-objective-dropped = Objective dropped
 label-value = { $label }: { $value }
+objective-move-up = Move up
+objective-move-down = Move down
+action-objective-moved = Objective moved

@@ -22,3 +22,6 @@ action-objective-created = Objectif ajouté
 action-objective-updated = Objectif modifié
 action-objective-dropped = Objectif abandonné
 label-value = { $label } : { $value }
+objective-move-up = Monter
+objective-move-down = Descendre
+action-objective-moved = Objectif déplacé

@@ -108,6 +108,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(collaborations::invitations))
         .routes(routes!(objectives::list, objectives::create))
         .routes(routes!(objectives::get, objectives::update))
+        .routes(routes!(objectives::move_objective))
         .routes(routes!(reviews::list, reviews::create))
         .routes(routes!(reviews::get))
         .routes(routes!(reviews::get_schedule, reviews::set_schedule))

@@ -58,3 +58,24 @@ pub async fn update(
         service::update(&ctx.app, &ctx.actor, id, &input).await?,
     ))
 }
+
+/// Where to move an objective.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct MoveInput {
+    /// `up` or `down`.
+    pub direction: service::Move,
+}
+
+/// Moves an objective one place up or down in the collaboration's order; returns the new order.
+#[utoipa::path(post, path = "/api/v1/objectives/{id}/move", tag = "objectives", params(("id" = String, Path)),
+    request_body = MoveInput, security(("bearer" = [])),
+    responses((status = 200, body = Vec<Objective>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn move_objective(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<ObjectiveId>,
+    ApiJson(input): ApiJson<MoveInput>,
+) -> Result<Json<Vec<Objective>>, ApiError> {
+    Ok(Json(
+        service::move_objective(&ctx.app, &ctx.actor, id, input.direction).await?,
+    ))
+}

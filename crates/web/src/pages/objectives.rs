@@ -29,6 +29,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
         ),
         ("/objectives/{id}", get(show).post(update)),
         ("/objectives/{id}/edit", get(edit_form)),
+        ("/objectives/{id}/move", axum::routing::post(move_objective)),
     ]
 }
 
@@ -294,6 +295,41 @@ async fn show(
                 findings,
             })
         }
+        Err(error) => page_error(&ctx)(error).into_response(),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct MoveForm {
+    #[serde(default)]
+    direction: String,
+}
+
+/// The "Move up" / "Move down" buttons on the collaboration page.
+async fn move_objective(
+    ctx: Ctx,
+    PagePath(id): PagePath<ObjectiveId>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    if let Err(redirect) = require_sign_in(&ctx, &format!("/objectives/{id}")) {
+        return redirect;
+    }
+    let direction = match form.direction.as_str() {
+        "up" => service::Move::Up,
+        "down" => service::Move::Down,
+        _ => {
+            return page_error(&ctx)(AppError::invalid("direction", "invalid_choice"))
+                .into_response();
+        }
+    };
+    match service::move_objective(&ctx.app, &ctx.actor, id, direction).await {
+        Ok(objectives) => match objectives.first() {
+            Some(first) => see_other(&format!(
+                "/collaborations/{}#objectives-heading",
+                first.collaboration_id
+            )),
+            None => see_other("/collaborations"),
+        },
         Err(error) => page_error(&ctx)(error).into_response(),
     }
 }
