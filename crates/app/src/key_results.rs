@@ -496,6 +496,15 @@ pub async fn due_for(app: &App, actor: &Actor) -> Result<Vec<KeyResultSummary>, 
     let today = app.now().date_naive();
     let mut readable: std::collections::HashMap<CollaborationId, bool> =
         std::collections::HashMap::new();
+    // One query for all their measurements rather than one per key result.
+    let mut by_key_result: std::collections::HashMap<KeyResultId, Vec<MeasurementRecord>> =
+        std::collections::HashMap::new();
+    for measurement in store::measurements_for_owner(&mut h, user.id).await? {
+        by_key_result
+            .entry(measurement.key_result_id)
+            .or_default()
+            .push(measurement);
+    }
     let mut out = Vec::new();
     for key_result in store::owned_by(&mut h, user.id).await? {
         let collaboration = key_result.collaboration_id;
@@ -512,7 +521,7 @@ pub async fn due_for(app: &App, actor: &Actor) -> Result<Vec<KeyResultSummary>, 
             }
         };
         if allowed {
-            let measurements = store::measurements(&mut h, key_result.id).await?;
+            let measurements = by_key_result.remove(&key_result.id).unwrap_or_default();
             out.push(summarise(key_result, &measurements, today));
         }
     }

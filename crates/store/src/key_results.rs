@@ -340,6 +340,22 @@ pub async fn measurements(h: &mut Handle, id: KeyResultId) -> StoreResult<Vec<Me
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// Every measurement of the key results a person owns, by key result then date (their home page).
+pub async fn measurements_for_owner(
+    h: &mut Handle,
+    owner: UserId,
+) -> StoreResult<Vec<MeasurementRecord>> {
+    let rows: Vec<MeasurementRow> = on_engine!(h, c => sqlx::query_as(concat!(
+        select_measurements!(),
+        "JOIN key_results k ON k.id = m.key_result_id WHERE k.owner_id = $1 \
+         ORDER BY m.key_result_id, m.measured_on, m.recorded_at LIMIT 200000"
+    ))
+    .bind(owner.0)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
 /// Every measurement of an objective's key results, by key result then date.
 pub async fn measurements_for_objective(
     h: &mut Handle,
