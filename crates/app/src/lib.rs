@@ -17,6 +17,7 @@ pub mod key_results;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
+pub mod stakeholders;
 
 use std::sync::Arc;
 

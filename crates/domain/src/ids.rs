@@ -76,3 +76,11 @@ id_type!(
     /// A review of a collaboration's objectives.
     ReviewId
 );
+id_type!(
+    /// Someone who matters to a collaboration: an organisation, a group or a person.
+    StakeholderId
+);
+id_type!(
+    /// One recorded contact with stakeholders.
+    EngagementId
+);

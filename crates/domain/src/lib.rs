@@ -15,6 +15,7 @@ pub mod objective;
 pub mod organisation;
 pub mod policy;
 pub mod review;
+pub mod stakeholder;
 pub mod user;
 pub mod validation;
 

@@ -71,6 +71,9 @@ pub enum CollaborationAction {
     /// The "who changed what, when" page: members only, even on public collaborations, because it
     /// names civil servants.
     ReadHistory,
+    /// Stakeholders' personal data (a person's name and contact details) and the engagement log,
+    /// whose summaries name people: members only, like the history.
+    ReadPersonalData,
     Edit,
     ManageMembers,
     AddContent,
@@ -82,6 +85,7 @@ impl CollaborationAction {
     pub const ALL: &'static [CollaborationAction] = &[
         CollaborationAction::Read,
         CollaborationAction::ReadHistory,
+        CollaborationAction::ReadPersonalData,
         CollaborationAction::Edit,
         CollaborationAction::ManageMembers,
         CollaborationAction::AddContent,
@@ -107,7 +111,9 @@ pub fn collaboration_allows(
     };
     match action {
         CollaborationAction::Read => can_read,
-        CollaborationAction::ReadHistory => can_read && member,
+        CollaborationAction::ReadHistory | CollaborationAction::ReadPersonalData => {
+            can_read && member
+        }
         CollaborationAction::Edit | CollaborationAction::ManageMembers => {
             facts.person == Some(PersonRole::Coordinator)
         }
@@ -316,6 +322,23 @@ mod tests {
             &facts(Visibility::Public, Some(MembershipStatus::Active), None),
             ReadHistory
         ));
+    }
+
+    #[test]
+    fn personal_data_is_for_members_even_when_public() {
+        let outsider = user(OrgRole::Member, false);
+        let public = facts(Visibility::Public, None, None);
+        assert!(collaboration_allows(&outsider, &public, Read));
+        assert!(!collaboration_allows(&outsider, &public, ReadPersonalData));
+        assert!(!collaboration_allows(&Actor::Anonymous, &public, ReadPersonalData));
+        for member in [
+            facts(Visibility::Public, Some(MembershipStatus::Active), None),
+            facts(Visibility::Partners, None, Some(PersonRole::Viewer)),
+        ] {
+            assert!(collaboration_allows(&outsider, &member, ReadPersonalData));
+        }
+        let invited = facts(Visibility::Public, Some(MembershipStatus::Invited), None);
+        assert!(!collaboration_allows(&outsider, &invited, ReadPersonalData));
     }
 
     #[test]

@@ -37,24 +37,45 @@ pub async fn history(
     .bind(limit)
     .fetch_all(c)
     .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| HistoryEntry {
-            seq: r.seq,
-            occurred_at: r.occurred_at,
-            actor_id: r.actor_id.map(Into::into),
-            actor_name: r.actor_name,
-            action: r.action,
-            object_type: r.object_type,
-            object_id: r.object_id,
-            changed_fields: r
+    Ok(rows.into_iter().map(HistoryRow::into_entry).collect())
+}
+
+impl HistoryRow {
+    fn into_entry(self) -> HistoryEntry {
+        HistoryEntry {
+            seq: self.seq,
+            occurred_at: self.occurred_at,
+            actor_id: self.actor_id.map(Into::into),
+            actor_name: self.actor_name,
+            action: self.action,
+            object_type: self.object_type,
+            object_id: self.object_id,
+            changed_fields: self
                 .changed_fields
                 .split(',')
                 .filter(|f| !f.is_empty())
                 .map(str::to_owned)
                 .collect(),
-        })
-        .collect())
+        }
+    }
+}
+
+/// Every event about one object (e.g. a stakeholder, for a person's data export), oldest first.
+pub async fn for_object(
+    h: &mut Handle,
+    object_type: &str,
+    object_id: &str,
+) -> StoreResult<Vec<HistoryEntry>> {
+    let rows: Vec<HistoryRow> = on_engine!(h, c => sqlx::query_as(
+        "SELECT e.seq, e.occurred_at, e.actor_id, u.display_name AS actor_name, e.action, e.object_type, e.object_id, \
+         e.changed_fields FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id \
+         WHERE e.object_type = $1 AND e.object_id = $2 ORDER BY e.seq LIMIT 10000",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(HistoryRow::into_entry).collect())
 }
 
 #[derive(sqlx::FromRow)]

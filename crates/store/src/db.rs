@@ -84,7 +84,10 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
-                    .pragma("temp_store", "memory");
+                    .pragma("temp_store", "memory")
+                    // Deleted rows are overwritten, not just unlinked: erasing a person's data
+                    // must leave no readable byte of it in the file.
+                    .pragma("secure_delete", "on");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     // sqlx's liveness ping costs a round trip to the connection thread on every

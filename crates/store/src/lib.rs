@@ -17,6 +17,7 @@ pub mod objectives;
 pub mod organisations;
 pub mod reviews;
 pub mod settings;
+pub mod stakeholders;
 pub mod users;
 
 pub use db::{Conn, Db, Engine, Handle, WriteTx};
