@@ -1024,7 +1024,7 @@ pub async fn set_raci(
 // ---------------------------------------------------------------------------------------------
 // Import and export
 
-/// The register as the reader may see it, for export (CSV or JSON).
+/// The register as the reader may see it, sorted by name (persons' data withheld per policy).
 pub async fn export(
     app: &App,
     actor: &Actor,
@@ -1035,11 +1035,127 @@ pub async fn export(
     authorize(actor, &f, CollaborationAction::Read)?;
     let personal = allows(actor, &f, CollaborationAction::ReadPersonalData);
     let mut all = store::for_collaboration(&mut h, collaboration).await?;
-    all.sort_by_key(sort_key_name);
+    all.sort_by(|a, b| {
+        sort_key_name(a)
+            .cmp(&sort_key_name(b))
+            .then(a.id.cmp(&b.id))
+    });
     Ok(all
         .into_iter()
         .map(|s| for_reader(actor, personal, s))
         .collect())
+}
+
+/// Columns of the export, in order. The first ones are those the CSV import reads, so an export
+/// edited in a spreadsheet can be imported into another collaboration.
+pub const EXPORT_COLUMNS: &[&str] = &[
+    "name",
+    "kind",
+    "stake",
+    "influence",
+    "interest",
+    "attitude",
+    "frequency",
+    "organisation_id",
+    "email",
+    "phone",
+    "id",
+    "quadrant",
+    "owner",
+    "last_engaged_on",
+    "engagement_count",
+    "personal_data_withheld",
+];
+
+fn export_row(s: &Stakeholder) -> Vec<serde_json::Value> {
+    use serde_json::Value;
+    let text = |v: Option<&str>| v.map_or(Value::Null, Value::from);
+    vec![
+        text(s.name.as_deref()),
+        Value::from(s.kind.as_str()),
+        text(s.stake.as_deref()),
+        Value::from(s.influence),
+        Value::from(s.interest),
+        Value::from(s.attitude.as_str()),
+        Value::from(s.frequency.as_str()),
+        s.organisation_id
+            .map_or(Value::Null, |o| Value::from(o.to_string())),
+        text(s.email.as_deref()),
+        text(s.phone.as_deref()),
+        Value::from(s.id.to_string()),
+        Value::from(s.quadrant.as_str()),
+        text(s.owner_name.as_deref()),
+        s.last_engaged_on
+            .map_or(Value::Null, |d| Value::from(d.to_string())),
+        Value::from(s.engagement_count),
+        Value::from(s.personal_data_withheld),
+    ]
+}
+
+/// The register as a file: `stakeholders.csv` or `stakeholders.json` (anything else is not found).
+/// CSV text cells that a spreadsheet would run as a formula are escaped.
+pub async fn export_file(
+    app: &App,
+    actor: &Actor,
+    collaboration: CollaborationId,
+    file: &str,
+) -> Result<crate::dashboard::Export, AppError> {
+    let format = match file {
+        "stakeholders.csv" => "csv",
+        "stakeholders.json" => "json",
+        _ => return Err(AppError::NotFound),
+    };
+    let stakeholders = export(app, actor, collaboration).await?;
+    let title = {
+        let mut h = app.db.read().await?;
+        collab_store::get(&mut h, collaboration)
+            .await?
+            .map(|c| c.title)
+            .unwrap_or_default()
+    };
+    let rows: Vec<Vec<serde_json::Value>> = stakeholders.iter().map(export_row).collect();
+    let body = if format == "csv" {
+        let failed = |e: csv::Error| AppError::Internal(format!("writing CSV: {e}"));
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(EXPORT_COLUMNS).map_err(failed)?;
+        for row in &rows {
+            writer
+                .write_record(row.iter().map(|v| match v {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(t) => crate::dashboard::escape_cell(t).into_owned(),
+                    other => other.to_string(),
+                }))
+                .map_err(failed)?;
+        }
+        writer
+            .into_inner()
+            .map_err(|e| AppError::Internal(format!("writing CSV: {e}")))?
+    } else {
+        let items: Vec<serde_json::Map<String, serde_json::Value>> = rows
+            .into_iter()
+            .map(|row| {
+                EXPORT_COLUMNS
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .zip(row)
+                    .collect()
+            })
+            .collect();
+        serde_json::to_vec(&items).map_err(|e| AppError::Internal(format!("writing JSON: {e}")))?
+    };
+    Ok(crate::dashboard::Export {
+        filename: format!(
+            "{}-stakeholders-{}.{format}",
+            crate::dashboard::slug(&title),
+            app.now().date_naive().format("%Y-%m-%d"),
+        ),
+        content_type: if format == "csv" {
+            "text/csv; charset=utf-8"
+        } else {
+            "application/json"
+        },
+        body,
+    })
 }
 
 /// Imports a stakeholder list from CSV (columns: see [`CSV_COLUMNS`]; `owner_email` names a

@@ -330,7 +330,11 @@ mod tests {
         let public = facts(Visibility::Public, None, None);
         assert!(collaboration_allows(&outsider, &public, Read));
         assert!(!collaboration_allows(&outsider, &public, ReadPersonalData));
-        assert!(!collaboration_allows(&Actor::Anonymous, &public, ReadPersonalData));
+        assert!(!collaboration_allows(
+            &Actor::Anonymous,
+            &public,
+            ReadPersonalData
+        ));
         for member in [
             facts(Visibility::Public, Some(MembershipStatus::Active), None),
             facts(Visibility::Partners, None, Some(PersonRole::Viewer)),
