@@ -60,6 +60,14 @@ async function keyResults() {
   return { objective: objectives[0].id, keyResult: keyResults[0].key_result.id };
 }
 
+/** A demo stakeholder of Safe Routes by name, as the public API lists it (not a person). */
+async function demoStakeholder(name) {
+  const register = await getJson(`/api/v1/collaborations/${await safeRoutesId()}/stakeholders`);
+  const found = register.items.map((entry) => entry.stakeholder).find((s) => s.name === name);
+  assert.ok(found, `the demo has the stakeholder "${name}" on Safe Routes`);
+  return found.id;
+}
+
 describe('anonymous visitor', () => {
   let page;
   before(async () => {
@@ -84,6 +92,16 @@ describe('anonymous visitor', () => {
   test('dashboard', () => scan(page, 'Safe Routes dashboard (anonymous)', `${safeRoutes}/dashboard`));
   test('charter', () => scan(page, 'Safe Routes charter (anonymous)', `${safeRoutes}/charter`));
   test('portfolio', () => scan(page, 'Ministry of Health portfolio (anonymous)', `${ministry}/portfolio`));
+  test('stakeholder register', async () => {
+    await scan(page, 'Safe Routes stakeholders (anonymous)', `${safeRoutes}/stakeholders`);
+    assert.ok((await page.getByText('A person (name withheld)').count()) > 0, 'persons are withheld');
+  });
+  test('stakeholder page of a group', async () => {
+    const group = await demoStakeholder("Riverton Parents' Association");
+    await scan(page, 'group stakeholder (anonymous)', `/stakeholders/${group}`);
+  });
+  test('RACI matrix', () => scan(page, 'Safe Routes RACI (anonymous)', `${safeRoutes}/raci`));
+  test('stakeholders help page', () => scan(page, 'stakeholders help (anonymous)', '/help/stakeholders'));
 });
 
 describe('coordinator (carol)', () => {
@@ -211,6 +229,49 @@ describe('coordinator (carol)', () => {
     assert.equal(await page.locator('#bad-rows-heading').count(), 1, 'the bad rows are listed');
     await assertNoAxeViolations(page, 'measurement upload with bad rows');
   });
+  test('stakeholder register, filtered register, flags, import', async () => {
+    await scan(page, 'Safe Routes stakeholders (carol)', `${safeRoutes}/stakeholders`);
+    assert.ok((await page.locator('main .sh-grid').count()) > 0, 'the grid is shown');
+    await scan(page, 'Safe Routes stakeholders, filtered', `${safeRoutes}/stakeholders?quadrant=manage_closely&sort=influence&order=desc`);
+    await scan(page, 'Safe Routes flagged stakeholders', `${safeRoutes}/stakeholders/flags`);
+    await scan(page, 'stakeholder import', `${safeRoutes}/stakeholders/import`);
+  });
+  test('new stakeholder form, and with errors', async () => {
+    const path = `${safeRoutes}/stakeholders/new`;
+    await scan(page, 'new stakeholder form', path);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
+      page.waitForEvent('domcontentloaded'), // the answer's page, not the form still showing
+      page.locator('main form.stack-form button[type=submit]').click(),
+    ]);
+    assert.equal(response.status(), 422);
+    assert.equal(await page.locator('.error-summary').count(), 1, 'the error summary is shown');
+    assert.ok((await page.locator('.field-error').count()) > 0, 'the errors are beside their fields');
+    await assertNoAxeViolations(page, 'new stakeholder form with errors');
+  });
+  test('a person stakeholder: page, edit form, erase confirmation', async () => {
+    // The API takes bearer tokens, not the session cookie: find her on the register page.
+    await visit(page, `${safeRoutes}/stakeholders`);
+    const link = page.locator('main table').getByRole('link', { name: 'Grace Adeyemi', exact: true });
+    assert.equal(await link.count(), 1, 'the demo has the person "Grace Adeyemi" on Safe Routes');
+    const person = await link.getAttribute('href');
+    await scan(page, 'person stakeholder (carol)', person);
+    await scan(page, 'stakeholder edit', `${person}/edit`);
+    await scan(page, 'stakeholder erase confirmation', `${person}/erase`);
+  });
+  test('engagement log, and its record form with errors', async () => {
+    const path = `${safeRoutes}/engagements`;
+    await scan(page, 'Safe Routes engagements', path);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
+      page.waitForEvent('domcontentloaded'),
+      page.locator(`main form[method=post][action="${path}"] button[type=submit]`).click(),
+    ]);
+    assert.equal(response.status(), 422, 'an empty engagement is refused');
+    assert.equal(await page.locator('.error-summary').count(), 1, 'the error summary is shown');
+    await assertNoAxeViolations(page, 'engagement record form with errors');
+  });
+  test('RACI matrix', () => scan(page, 'Safe Routes RACI (carol)', `${safeRoutes}/raci`));
 });
 
 describe('key result owner (bob)', () => {

@@ -2,6 +2,11 @@
 //! including key results with months of measurements (dated back from the real today).
 //! Everything is made through the same services as real use, so the audit chain covers it; a
 //! stepping clock spreads the history over the past three months.
+//!
+//! Each collaboration also has a stakeholder register with engagements over those months: on
+//! purpose one key stakeholder per collaboration has never been engaged (the early-involvement
+//! flag), a few relationships are overdue, Alice has an overdue follow-up, and one objective's
+//! RACI row lacks its Accountable.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -11,11 +16,16 @@ use concord_domain::collaboration::CollaborationInput;
 use concord_domain::key_result::{KeyResultInput, MeasurementInput};
 use concord_domain::organisation::OrganisationInput;
 use concord_domain::policy::Actor;
+use concord_domain::stakeholder::{
+    EngagementInput, IntOrText, RaciInput, RaciParty, StakeholderInput,
+};
 use concord_domain::user::AccountInput;
-use concord_domain::{CollaborationId, KeyResultId, ObjectiveId, OrganisationId};
+use concord_domain::{
+    CollaborationId, EngagementId, KeyResultId, ObjectiveId, OrganisationId, StakeholderId, UserId,
+};
 
 use crate::collaborations::{self, InviteInput, PersonInput};
-use crate::{App, AppError, Clock, accounts, organisations};
+use crate::{App, AppError, Clock, accounts, organisations, stakeholders};
 use crate::{key_results, objectives};
 use concord_domain::objective::ObjectiveInput;
 
@@ -198,7 +208,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     let hannah_id = hannah.user_id().ok_or(AppError::NotFound)?;
     let bob_id = bob.user_id().ok_or(AppError::NotFound)?;
     let dave_id = dave.user_id().ok_or(AppError::NotFound)?;
-    let [health, transport, _city, trust] = [org_ids[0], org_ids[1], org_ids[2], org_ids[3]];
+    let [health, transport, city, trust] = [org_ids[0], org_ids[1], org_ids[2], org_ids[3]];
 
     // Safe Routes to School: public, active; lead City; partners Transport and Health; observer Trust.
     clock.advance(60 * 24 * 3);
@@ -294,6 +304,23 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         [(&bob, &bob_id_text), (&hannah, &hannah_id_text)],
     )
     .await?;
+    let cast = Cast {
+        alice: alice.clone(),
+        bob: bob.clone(),
+        carol: carol.clone(),
+        dave: dave.clone(),
+        hannah: hannah.clone(),
+    };
+    clock.advance(60 * 20);
+    let mut engagements = safe_routes_stakeholders(
+        &app,
+        &clock,
+        today,
+        &cast,
+        safe_routes,
+        &safe_routes_objectives,
+    )
+    .await?;
 
     // Winter Resilience Plan: partners only; lead City, partner Trust.
     clock.advance(60 * 24 * 9);
@@ -336,7 +363,14 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         status: Some("active".into()),
         drop_reason: None,
     };
-    objectives::create(&app, &dave, winter, &warm_spaces).await?;
+    let warm_spaces = objectives::create(&app, &dave, winter, &warm_spaces)
+        .await?
+        .objective
+        .id;
+    clock.advance(60 * 6);
+    engagements.extend(
+        winter_stakeholders(&app, &clock, today, &cast, winter, transport, warm_spaces).await?,
+    );
 
     // Hospital Transfer Logistics: confidential; lead Health, partner Transport; alice and bob only.
     clock.advance(60 * 24 * 6);
@@ -377,7 +411,9 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         ..transfer_input
     };
     collaborations::update(&app, &alice, transfers, &transfer_active).await?;
-    record_measurements(&app, &clock, real_now, measured).await?;
+    clock.advance(60 * 3);
+    engagements.extend(transfer_stakeholders(&app, &clock, today, &cast, transfers, city).await?);
+    record_history(&app, &clock, real_now, measured, engagements).await?;
     Ok(DemoOutcome::Loaded)
 }
 
@@ -574,13 +610,23 @@ async fn safe_routes_key_results(
     })
 }
 
-/// Records the demo measurements in date order, moving the stepping clock to the evening of each
-/// date (never past the real now), and raises the crossings target on its day.
-async fn record_measurements(
+/// One step of the demo's history after the collaborations are set up, on its date.
+enum Step {
+    Measure(DemoMeasurement),
+    /// An engagement, by its index in the list.
+    Engage(usize),
+    /// Marks that engagement's follow-up done.
+    FollowUpDone(usize),
+}
+
+/// Records the demo measurements and engagements in date order, moving the stepping clock to the
+/// evening of each date (never past the real now), and raises the crossings target on its day.
+async fn record_history(
     app: &App,
     clock: &SteppingClock,
     real_now: DateTime<Utc>,
     measured: Measured,
+    engagements: Vec<DemoEngagement>,
 ) -> Result<(), AppError> {
     let advance_to = |day: NaiveDate| {
         let evening = day
@@ -592,10 +638,24 @@ async fn record_measurements(
         // Dates the clock has passed are back-filled a few minutes apart.
         clock.advance(minutes.max(3));
     };
+    let mut steps: Vec<(NaiveDate, Step)> = measured
+        .measurements
+        .into_iter()
+        .map(|m| (m.date, Step::Measure(m)))
+        .collect();
+    for (index, e) in engagements.iter().enumerate() {
+        steps.push((e.date, Step::Engage(index)));
+        if let Some(done_on) = e.done_on {
+            steps.push((done_on.max(e.date), Step::FollowUpDone(index)));
+        }
+    }
+    // Stable: on one day, an engagement comes before its follow-up is done.
+    steps.sort_by_key(|(date, _)| *date);
     let (crossings, mut raised, bob) = measured.crossings;
     let mut raise_on = Some(measured.raise_on);
-    for m in measured.measurements {
-        if let Some(day) = raise_on.filter(|day| *day <= m.date) {
+    let mut recorded: Vec<Option<EngagementId>> = vec![None; engagements.len()];
+    for (date, step) in steps {
+        if let Some(day) = raise_on.filter(|day| *day <= date) {
             advance_to(day);
             raised.target_value = Some("45".into());
             raised.target_change_reason = Some(
@@ -604,20 +664,608 @@ async fn record_measurements(
             key_results::update(app, &bob, crossings, &raised).await?;
             raise_on = None;
         }
-        advance_to(m.date);
-        key_results::record_measurement(
+        advance_to(date);
+        match step {
+            Step::Measure(m) => {
+                key_results::record_measurement(
+                    app,
+                    &m.by,
+                    m.key_result,
+                    &MeasurementInput {
+                        value: m.value.into(),
+                        date: m.date.to_string(),
+                        source: Some(m.source.into()),
+                    },
+                )
+                .await?;
+            }
+            Step::Engage(index) => {
+                let e = &engagements[index];
+                let id = stakeholders::record_engagement(app, &e.by, e.collaboration, &e.input)
+                    .await?
+                    .id;
+                recorded[index] = Some(id);
+            }
+            Step::FollowUpDone(index) => {
+                if let Some(id) = recorded[index] {
+                    stakeholders::set_follow_up_done(app, &engagements[index].by, id, true).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The demo's people, for the stakeholder content.
+struct Cast {
+    alice: Actor,
+    bob: Actor,
+    carol: Actor,
+    dave: Actor,
+    hannah: Actor,
+}
+
+fn user_id(actor: &Actor) -> Result<UserId, AppError> {
+    actor.user_id().ok_or(AppError::NotFound)
+}
+
+fn stakeholder(
+    (kind, name): (&str, &str),
+    stake: &str,
+    (influence, interest): (i64, i64),
+    (attitude, frequency): (&str, &str),
+    owner: UserId,
+) -> StakeholderInput {
+    StakeholderInput {
+        name: name.into(),
+        kind: kind.into(),
+        stake: Some(stake.into()),
+        influence: Some(IntOrText::Int(influence)),
+        interest: Some(IntOrText::Int(interest)),
+        attitude: Some(attitude.into()),
+        frequency: Some(frequency.into()),
+        owner_id: Some(owner.to_string()),
+        ..Default::default()
+    }
+}
+
+/// A person, with contact details (fictional: example.org and the 020 7946 0xxx drama range).
+fn person(mut input: StakeholderInput, email: &str, phone: &str) -> StakeholderInput {
+    input.email = Some(email.into());
+    input.phone = Some(phone.into());
+    input
+}
+
+/// An organisation of the platform's directory, which lends the stakeholder its name.
+fn platform_organisation(
+    organisation: OrganisationId,
+    stake: &str,
+    scores: (i64, i64),
+    attitude_and_frequency: (&str, &str),
+    owner: UserId,
+) -> StakeholderInput {
+    StakeholderInput {
+        organisation_id: Some(organisation.to_string()),
+        ..stakeholder(
+            ("platform_organisation", ""),
+            stake,
+            scores,
+            attitude_and_frequency,
+            owner,
+        )
+    }
+}
+
+/// Adds stakeholders a few minutes apart, each by the person given.
+async fn add_stakeholders<const N: usize>(
+    app: &App,
+    clock: &SteppingClock,
+    collaboration: CollaborationId,
+    entries: [(&Actor, StakeholderInput); N],
+) -> Result<[StakeholderId; N], AppError> {
+    let mut ids = Vec::with_capacity(N);
+    for (actor, input) in &entries {
+        clock.advance(17);
+        let detail = stakeholders::create(app, actor, collaboration, input).await?;
+        ids.push(detail.stakeholder.id);
+    }
+    ids.try_into()
+        .map_err(|_| AppError::Internal("demo stakeholders".into()))
+}
+
+/// Fills one objective's RACI row.
+async fn assign_raci(
+    app: &App,
+    clock: &SteppingClock,
+    actor: &Actor,
+    collaboration: CollaborationId,
+    objective: ObjectiveId,
+    cells: &[(RaciParty, &str)],
+) -> Result<(), AppError> {
+    for (party, role) in cells {
+        clock.advance(2);
+        let input = RaciInput {
+            objective_id: objective.to_string(),
+            party: party.to_string(),
+            role: Some((*role).into()),
+        };
+        stakeholders::set_raci(app, actor, collaboration, &input).await?;
+    }
+    Ok(())
+}
+
+/// An engagement to record once the stepping clock reaches its date.
+struct DemoEngagement {
+    collaboration: CollaborationId,
+    by: Actor,
+    date: NaiveDate,
+    input: EngagementInput,
+    /// The day its follow-up is marked done, if it is.
+    done_on: Option<NaiveDate>,
+}
+
+fn engagement(
+    (collaboration, by): (CollaborationId, &Actor),
+    date: NaiveDate,
+    (channel, with): (&str, &[StakeholderId]),
+    summary: &str,
+    outcome: Option<&str>,
+) -> DemoEngagement {
+    DemoEngagement {
+        collaboration,
+        by: by.clone(),
+        date,
+        input: EngagementInput {
+            engaged_on: date.to_string(),
+            channel: channel.into(),
+            summary: summary.into(),
+            stakeholder_ids: with.iter().map(ToString::to_string).collect(),
+            outcome: outcome.map(Into::into),
+            ..Default::default()
+        },
+        done_on: None,
+    }
+}
+
+impl DemoEngagement {
+    fn follow_up(mut self, text: &str, owner: UserId, due: NaiveDate) -> Self {
+        self.input.follow_up = Some(text.into());
+        self.input.follow_up_owner_id = Some(owner.to_string());
+        self.input.follow_up_due = Some(due.to_string());
+        self
+    }
+
+    fn done_on(mut self, day: NaiveDate) -> Self {
+        self.done_on = Some(day);
+        self
+    }
+}
+
+/// Safe Routes to School: parents, the pilot school's head teacher, the teachers' union (never
+/// engaged: flagged), the bus operator, a sceptical cycle campaign (overdue), the police and
+/// residents opposed to school streets, and the chamber of commerce to monitor; both objectives
+/// have a lawful RACI row.
+async fn safe_routes_stakeholders(
+    app: &App,
+    clock: &SteppingClock,
+    today: NaiveDate,
+    cast: &Cast,
+    id: CollaborationId,
+    objectives: &[ObjectiveId],
+) -> Result<Vec<DemoEngagement>, AppError> {
+    let Cast {
+        bob, carol, hannah, ..
+    } = cast;
+    let (bob_id, carol_id, hannah_id) = (user_id(bob)?, user_id(carol)?, user_id(hannah)?);
+    let [parents, head, union, buses, cycling, police, residents, _chamber] = add_stakeholders(
+        app,
+        clock,
+        id,
+        [
+            (carol, stakeholder(
+                ("group", "Riverton Parents' Association"),
+                "Parents at the 42 primary schools: they decide whether children walk, and they run the walking buses.",
+                (3, 5),
+                ("champion", "monthly"),
+                carol_id,
+            )),
+            (hannah, person(
+                stakeholder(
+                    ("person", "Grace Adeyemi"),
+                    "Head teacher of Riverton Primary School, the Mill Road pilot school; runs the school gate, the hands-up survey and letters to parents.",
+                    (3, 4),
+                    ("supporter", "monthly"),
+                    hannah_id,
+                ),
+                "grace.adeyemi@example.org",
+                "+44 20 7946 0312",
+            )),
+            (carol, stakeholder(
+                ("external_organisation", "Riverton Teachers' Union"),
+                "Represents the teaching staff asked to supervise school streets and walking buses; can refuse duties outside contracts.",
+                (4, 2),
+                ("neutral", "quarterly"),
+                carol_id,
+            )),
+            (bob, stakeholder(
+                ("external_organisation", "Riverside Buses"),
+                "Runs the 11 bus routes that stop near primary schools; crossings and school streets move its stops and timetables.",
+                (3, 2),
+                ("neutral", "quarterly"),
+                bob_id,
+            )),
+            (bob, stakeholder(
+                ("group", "Riverton Cycle Campaign"),
+                "Volunteer campaign for safe cycling; argues that crossings alone will not bring cycling to school back without protected lanes.",
+                (2, 5),
+                ("sceptic", "monthly"),
+                bob_id,
+            )),
+            (bob, stakeholder(
+                ("external_organisation", "Riverton Police Road Safety Unit"),
+                "Enforces the 20 mph limits and school-gate parking; runs speed checks with pupils.",
+                (4, 3),
+                ("supporter", "monthly"),
+                bob_id,
+            )),
+            (carol, stakeholder(
+                ("group", "Elm Street and Mill Road residents"),
+                "Households on the streets proposed for timed closures at drop-off and pick-up; worried about access and displaced parking.",
+                (2, 3),
+                ("opponent", "quarterly"),
+                carol_id,
+            )),
+            (carol, stakeholder(
+                ("external_organisation", "Riverton Chamber of Commerce"),
+                "Shops near the school gates; some worry that timed closures will cost them morning trade.",
+                (2, 2),
+                ("neutral", "as_needed"),
+                carol_id,
+            )),
+        ],
+    )
+    .await?;
+    let s = RaciParty::Stakeholder;
+    let u = RaciParty::User;
+    if let [crossings, walking, ..] = objectives {
+        clock.advance(45);
+        assign_raci(
             app,
-            &m.by,
-            m.key_result,
-            &MeasurementInput {
-                value: m.value.into(),
-                date: m.date.to_string(),
-                source: Some(m.source.into()),
-            },
+            clock,
+            carol,
+            id,
+            *crossings,
+            &[
+                (u(bob_id), "A"),
+                (u(carol_id), "R"),
+                (s(police), "C"),
+                (s(buses), "C"),
+                (s(parents), "I"),
+                (s(union), "I"),
+            ],
+        )
+        .await?;
+        assign_raci(
+            app,
+            clock,
+            carol,
+            id,
+            *walking,
+            &[
+                (u(hannah_id), "A"),
+                (s(head), "R"),
+                (s(parents), "R"),
+                (s(cycling), "C"),
+                (u(carol_id), "I"),
+            ],
         )
         .await?;
     }
-    Ok(())
+    let on = |days_ago: i64| today - Duration::days(days_ago);
+    Ok(vec![
+        engagement(
+            (id, carol),
+            on(78),
+            ("workshop", &[parents, head]),
+            "Kick-off workshop at Riverton Primary with the Parents' Association committee and the head teacher: mapped the routes children walk and marked the crossings parents avoid.",
+            Some("Five danger spots agreed, the Mill Road gate first. The school will run the termly hands-up survey for all 42 schools."),
+        )
+        .follow_up("Send the danger-spot map to the City's highways team", carol_id, on(71))
+        .done_on(on(72)),
+        engagement(
+            (id, bob),
+            on(66),
+            ("consultation", &[cycling]),
+            "Consultation meeting with the Cycle Campaign on the crossings programme.",
+            Some("They support the crossings but want protected lanes on Mill Road and Station Road, and doubt that crossings alone will raise cycling to school."),
+        ),
+        engagement(
+            (id, bob),
+            on(55),
+            ("site_visit", &[police, head]),
+            "Joint visit to the Mill Road school gate during the morning run with the road safety unit: speed checks and parking on the zig-zag markings.",
+            Some("27 mph average observed against a 20 mph limit; the police agreed four weeks of targeted enforcement."),
+        )
+        .follow_up("Share the enforcement results with the head teacher and the Parents' Association", bob_id, on(24))
+        .done_on(on(26)),
+        engagement(
+            (id, bob),
+            on(47),
+            ("meeting", &[buses]),
+            "Met Riverside Buses' operations manager about school-time stops next to the planned crossings.",
+            Some("Two stops move about 30 m; the operator asks for six weeks' notice before any timed closure."),
+        ),
+        engagement(
+            (id, carol),
+            on(33),
+            ("consultation", &[parents, residents, cycling]),
+            "Public drop-in at Riverton Community Hall on timed 'school street' closures; 64 people came.",
+            Some("Parents strongly in favour; Elm Street residents oppose closures at pick-up time and ask for permits."),
+        )
+        .follow_up("Draft a residents' permit exemption for Elm Street for the next drop-in", carol_id, on(-12)),
+        engagement(
+            (id, hannah),
+            on(11),
+            ("meeting", &[parents, head, police]),
+            "School-gate safety review with the Parents' Association, the head teacher and the police road safety officer.",
+            Some("The hands-up survey shows 35.8% walking, cycling or scooting; parents will run a walk-to-school week in the spring term."),
+        )
+        .follow_up("Book the walk-to-school week with the child-activity programme", hannah_id, on(-20)),
+    ])
+}
+
+/// Winter Resilience Plan: the Transport Agency (a platform organisation), care homes, the
+/// gritting contractor (never engaged: flagged), churches opening warm spaces and a sceptical
+/// flood group, and taxi drivers to monitor; the warm-spaces objective has no Accountable yet (a
+/// RACI rule break).
+async fn winter_stakeholders(
+    app: &App,
+    clock: &SteppingClock,
+    today: NaiveDate,
+    cast: &Cast,
+    id: CollaborationId,
+    transport: OrganisationId,
+    warm_spaces: ObjectiveId,
+) -> Result<Vec<DemoEngagement>, AppError> {
+    let Cast { carol, dave, .. } = cast;
+    let (carol_id, dave_id) = (user_id(carol)?, user_id(dave)?);
+    let [agency, care_homes, _gritting, churches, flood, _taxis] = add_stakeholders(
+        app,
+        clock,
+        id,
+        [
+            (carol, platform_organisation(
+                transport,
+                "Grits the trunk roads and the river bridges; its duty officers decide when to pre-treat before a freeze.",
+                (4, 3),
+                ("supporter", "monthly"),
+                carol_id,
+            )),
+            (dave, stakeholder(
+                ("external_organisation", "Riverton Valley Care Homes Association"),
+                "Fourteen care homes with 610 residents: they need back-up heating, staff able to travel in snow and early warning of power cuts.",
+                (3, 5),
+                ("supporter", "monthly"),
+                dave_id,
+            )),
+            (carol, stakeholder(
+                ("external_organisation", "Northgate Highways Services"),
+                "The City's gritting and snow-clearing contractor; decides the order of routes and whether pavements near warm spaces are treated.",
+                (4, 2),
+                ("neutral", "monthly"),
+                carol_id,
+            )),
+            (dave, stakeholder(
+                ("group", "Riverton Churches Together"),
+                "Nine churches and halls offering to open as warm spaces, with volunteers for welfare checks.",
+                (2, 5),
+                ("champion", "monthly"),
+                dave_id,
+            )),
+            (dave, stakeholder(
+                ("group", "Lower Valley Flood Action Group"),
+                "Residents of the 300 homes in the flood zone; after last winter they doubt that warnings will reach them in time.",
+                (2, 4),
+                ("sceptic", "quarterly"),
+                dave_id,
+            )),
+            (carol, stakeholder(
+                ("external_organisation", "Riverton Taxi Association"),
+                "Drivers who take residents to dialysis and late shifts when buses stop in snow.",
+                (2, 2),
+                ("neutral", "half_yearly"),
+                carol_id,
+            )),
+        ],
+    )
+    .await?;
+    clock.advance(30);
+    // Deliberately no Accountable yet: the matrix lists the rule break.
+    assign_raci(
+        app,
+        clock,
+        dave,
+        id,
+        warm_spaces,
+        &[
+            (RaciParty::User(dave_id), "R"),
+            (RaciParty::Stakeholder(churches), "R"),
+            (RaciParty::Stakeholder(care_homes), "C"),
+            (RaciParty::User(carol_id), "I"),
+            (RaciParty::Stakeholder(flood), "I"),
+        ],
+    )
+    .await?;
+    let on = |days_ago: i64| today - Duration::days(days_ago);
+    Ok(vec![
+        engagement(
+            (id, carol),
+            on(64),
+            ("meeting", &[agency]),
+            "Agreed the winter gritting split with the Agency's network manager: trunk roads and bridges by the Agency, bus routes and hospital access by the City.",
+            Some("A shared priority map is published before the first frost; the Agency's duty officers receive the City's cold-weather alerts."),
+        ),
+        engagement(
+            (id, dave),
+            on(52),
+            ("workshop", &[care_homes, churches, flood]),
+            "Tabletop exercise: a four-day freeze with a river flood warning on day three.",
+            Some("Care homes will share a list of residents on oxygen or home dialysis; nine warm spaces offered; the flood group asked for door-to-door warnings in the flood zone."),
+        )
+        .follow_up("Collect opening hours and step-free access details for the nine warm spaces", dave_id, on(38))
+        .done_on(on(40)),
+        engagement(
+            (id, dave),
+            on(24),
+            ("call", &[care_homes]),
+            "Call with the association's chair about back-up heating checks and staff travel in snow.",
+            Some("Eleven of the fourteen homes have tested their back-up heating; three need portable heaters."),
+        )
+        .follow_up("Ask the City's emergency store for portable heaters for the three homes", carol_id, on(-7)),
+        engagement(
+            (id, carol),
+            on(20),
+            ("email", &[agency]),
+            "Sent the cold-weather alert cascade list; the Agency confirmed its duty officers' contacts for the winter.",
+            Some("Contacts confirmed until the end of March."),
+        ),
+        engagement(
+            (id, dave),
+            on(9),
+            ("site_visit", &[churches]),
+            "Visited St Anne's hall and Riverside library with volunteers to check that the warm spaces are ready.",
+            Some("Both ready; St Anne's needs a ramp for wheelchair users by January."),
+        ),
+    ])
+}
+
+/// Hospital Transfer Logistics: the ambulance service, the hospital's director of patient flow,
+/// a sceptical patients' association (overdue), the City (a platform organisation), the care-home
+/// operators (never engaged: flagged on Alice's home page), the incumbent provider and the
+/// hospital's volunteers. Its early-involvement window is three weeks, and Alice has an overdue
+/// follow-up. It has no objectives, so no RACI (tests add their own objectives there).
+async fn transfer_stakeholders(
+    app: &App,
+    clock: &SteppingClock,
+    today: NaiveDate,
+    cast: &Cast,
+    id: CollaborationId,
+    city: OrganisationId,
+) -> Result<Vec<DemoEngagement>, AppError> {
+    let Cast { alice, bob, .. } = cast;
+    let (alice_id, bob_id) = (user_id(alice)?, user_id(bob)?);
+    stakeholders::set_early_window(app, alice, id, &IntOrText::Int(21)).await?;
+    let [ambulance, flow_director, patients, city, _care_homes, provider, _friends] =
+        add_stakeholders(
+        app,
+        clock,
+        id,
+        [
+            (alice, stakeholder(
+                ("external_organisation", "Northern Region Ambulance Service"),
+                "Runs the emergency ambulances and, under the current contract, some non-emergency transfers; controls crews and vehicles.",
+                (5, 5),
+                ("supporter", "fortnightly"),
+                alice_id,
+            )),
+            (alice, person(
+                stakeholder(
+                    ("person", "Dr Samuel Reyes"),
+                    "Director of Patient Flow at Riverton General Hospital; runs the bed bureau that requests transfers.",
+                    (4, 5),
+                    ("champion", "fortnightly"),
+                    alice_id,
+                ),
+                "samuel.reyes@example.org",
+                "+44 20 7946 0587",
+            )),
+            (alice, stakeholder(
+                ("group", "Northern Patients' Association"),
+                "Speaks for patients and families; fears that a cheaper contract means longer waits and less dignity on long transfers.",
+                (2, 5),
+                ("sceptic", "monthly"),
+                alice_id,
+            )),
+            (bob, platform_organisation(
+                city,
+                "Plans the roads around Riverton General, where road works start next spring, and sets the ambulance access routes.",
+                (3, 2),
+                ("neutral", "quarterly"),
+                bob_id,
+            )),
+            (alice, stakeholder(
+                ("external_organisation", "Northern Care Home Operators' Forum"),
+                "Receives patients discharged by transfer; late transfers mean late-evening arrivals the homes cannot staff.",
+                (3, 4),
+                ("neutral", "monthly"),
+                alice_id,
+            )),
+            (bob, stakeholder(
+                ("external_organisation", "MedRide Patient Transport"),
+                "Holds the current non-emergency patient-transport contract until it is retendered, and stands to lose it.",
+                (3, 4),
+                ("opponent", "monthly"),
+                bob_id,
+            )),
+            (bob, stakeholder(
+                ("group", "Riverton General League of Friends"),
+                "Hospital volunteers who sit with patients waiting for transport.",
+                (1, 2),
+                ("supporter", "half_yearly"),
+                bob_id,
+            )),
+        ],
+    )
+    .await?;
+    let on = |days_ago: i64| today - Duration::days(days_ago);
+    Ok(vec![
+        engagement(
+            (id, alice),
+            on(55),
+            ("meeting", &[ambulance, flow_director]),
+            "Followed transfer requests end to end: ward, bed bureau, ambulance control, crew. The average wait is 5.5 hours, longest at weekends.",
+            Some("Agreed to pilot a single transfer desk staffed by the hospital and the ambulance service."),
+        )
+        .follow_up("Write the transfer desk's terms of reference", alice_id, on(41))
+        .done_on(on(43)),
+        engagement(
+            (id, alice),
+            on(40),
+            ("consultation", &[patients]),
+            "Focus group with twelve patients and carers who had an inter-hospital transfer this year.",
+            Some("Waiting without food or news is the main complaint; the association wants a maximum wait written into the new contract."),
+        ),
+        engagement(
+            (id, bob),
+            on(35),
+            ("email", &[city]),
+            "Asked the City's highways team about ambulance access during next spring's road works by Riverton General.",
+            Some("One lane of Hospital Road stays open; the traffic plan follows in January."),
+        ),
+        engagement(
+            (id, bob),
+            on(24),
+            ("meeting", &[provider]),
+            "Meeting with the current provider about the retender timetable and the handover of data.",
+            Some("MedRide disputes the wait figures and asks for the underlying data."),
+        )
+        .follow_up("Send MedRide the anonymised wait data under the confidentiality agreement", bob_id, on(-5)),
+        engagement(
+            (id, alice),
+            on(20),
+            ("call", &[flow_director]),
+            "Weekly call on the transfer desk pilot after its first week.",
+            Some("The average wait fell to 4.1 hours in the pilot week."),
+        )
+        .follow_up("Send the pilot's first-week figures to the ambulance service", alice_id, on(6)),
+        engagement(
+            (id, alice),
+            on(10),
+            ("meeting", &[ambulance, flow_director]),
+            "Pilot review with the ambulance service's operations lead and the bed bureau.",
+            Some("The desk continues until March; the ambulance service asks for two more crews at weekends."),
+        ),
+    ])
 }
 
 async fn invite_and_accept(

@@ -561,10 +561,20 @@ pub async fn flagged(
     let mut h = app.db.read().await?;
     let f = facts(&mut h, actor, collaboration).await?;
     authorize(actor, &f, CollaborationAction::ReadPersonalData)?;
-    let (start, window) = start_and_window(&mut h, collaboration).await?;
+    let all = store::for_collaboration(&mut h, collaboration).await?;
+    flag_register(app, &mut h, collaboration, all).await
+}
+
+/// The flagged stakeholders of one register, longest overdue first.
+async fn flag_register(
+    app: &App,
+    h: &mut Handle,
+    collaboration: CollaborationId,
+    register: Vec<Stakeholder>,
+) -> Result<Vec<FlaggedStakeholder>, AppError> {
+    let (start, window) = start_and_window(h, collaboration).await?;
     let today = app.now().date_naive();
-    let mut out: Vec<FlaggedStakeholder> = store::for_collaboration(&mut h, collaboration)
-        .await?
+    let mut out: Vec<FlaggedStakeholder> = register
         .into_iter()
         .filter_map(|s| {
             let flags = flags_of(&s, start, window, today);
@@ -1158,8 +1168,19 @@ pub async fn export_file(
     })
 }
 
+/// Undoes the export's protection of formula-like cells (`'=x` → `=x`, `'+44 …` → `+44 …`), so an
+/// exported register imports again.
+fn unescape_cell(text: &str) -> String {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_owned(),
+        _ => text.to_owned(),
+    }
+}
+
 /// Imports a stakeholder list from CSV (columns: see [`CSV_COLUMNS`]; `owner_email` names a
-/// person on the collaboration). All or nothing: every bad row is reported as `rows[N].column`
+/// person on the collaboration). The columns an export adds (id, quadrant, owner, ...) are
+/// accepted and ignored, so an exported register can be imported elsewhere; any other column is
+/// refused. All or nothing: every bad row is reported as `rows[N].column`
 /// (N counts from 1 after the header), an unknown or missing column as `columns.NAME`.
 pub async fn import_csv(
     app: &App,
@@ -1183,7 +1204,7 @@ pub async fn import_csv(
         .collect();
     let mut errors = FieldErrors::new();
     for header in &headers {
-        if !CSV_COLUMNS.contains(&header.as_str()) {
+        if !CSV_COLUMNS.contains(&header.as_str()) && !EXPORT_COLUMNS.contains(&header.as_str()) {
             errors.add(&format!("columns.{header}"), "unknown_column");
         }
     }
@@ -1225,7 +1246,7 @@ pub async fn import_csv(
         let cell = |name: &str| -> Option<String> {
             column(name)
                 .and_then(|i| record.get(i))
-                .map(str::to_owned)
+                .map(unescape_cell)
                 .filter(|s| !s.trim().is_empty())
         };
         let owner_id = match cell("owner_email") {
@@ -1412,4 +1433,42 @@ pub async fn erase(app: &App, actor: &Actor, id: StakeholderId) -> Result<Erased
         tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
     }
     Ok(erased)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The collaboration page's summary
+
+/// What the collaboration page shows of the register: how many stakeholders it holds and, for
+/// members, which of them need attention (longest overdue first).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct StakeholderOverview {
+    pub total: usize,
+    /// `None` for readers who may not see flags (they are not members).
+    pub flagged: Option<Vec<FlaggedStakeholder>>,
+}
+
+/// The register's size and, for members, its flagged stakeholders: one read of the register for
+/// members, a count for everyone else.
+pub async fn overview(
+    app: &App,
+    actor: &Actor,
+    collaboration: CollaborationId,
+) -> Result<StakeholderOverview, AppError> {
+    let mut h = app.db.read().await?;
+    let f = facts(&mut h, actor, collaboration).await?;
+    authorize(actor, &f, CollaborationAction::Read)?;
+    if !allows(actor, &f, CollaborationAction::ReadPersonalData) {
+        let total = store::count(&mut h, collaboration).await?;
+        return Ok(StakeholderOverview {
+            total: usize::try_from(total).unwrap_or(0),
+            flagged: None,
+        });
+    }
+    let all = store::for_collaboration(&mut h, collaboration).await?;
+    let total = all.len();
+    let flagged = flag_register(app, &mut h, collaboration, all).await?;
+    Ok(StakeholderOverview {
+        total,
+        flagged: Some(flagged),
+    })
 }

@@ -323,8 +323,11 @@ pub async fn erase(h: &mut Handle, id: StakeholderId) -> StoreResult<Erased> {
 
 /// After an erasure has committed: make the freed bytes unreadable. On SQLite, secure_delete has
 /// zeroed them in the database file; the write-ahead log still holds the old pages until a
-/// checkpoint copies them back and truncates it. On PostgreSQL, VACUUM removes the dead row
-/// versions from the tables' pages.
+/// checkpoint copies them back and truncates it. On PostgreSQL, a plain VACUUM only marks dead
+/// row versions reusable, leaving their bytes in the heap files, and the planner statistics may
+/// hold sampled values: `VACUUM (FULL, ANALYZE)` rewrites the four tables and refreshes the
+/// statistics (it locks them briefly; erasures are rare). Old write-ahead log segments keep the
+/// bytes until PostgreSQL recycles them, which Concord cannot force.
 ///
 /// Returns false when SQLite could not finish the checkpoint because a reader still needed the
 /// old pages (the caller retries).
@@ -338,7 +341,7 @@ pub async fn scrub_after_erasure(h: &mut Handle) -> StoreResult<bool> {
         }
         crate::Conn::Postgres(c) => {
             sqlx::query(
-                "VACUUM stakeholders, engagements, engagement_stakeholders, raci_assignments",
+                "VACUUM (FULL, ANALYZE) stakeholders, engagements, engagement_stakeholders, raci_assignments",
             )
             .execute(&mut *c)
             .await?;

@@ -17,3 +17,4 @@ mod reviews;
 mod routes;
 mod sessions;
 mod smoke;
+mod stakeholders;

@@ -155,8 +155,25 @@ async fn history_page_lists_who_changed_what() -> Result<()> {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, html) = carol.page(&format!("/collaborations/{id}/history")).await?;
+    // The demo's history is longer than one page: follow the "Older" links to its beginning.
+    let (status, first) = carol.page(&format!("/collaborations/{id}/history")).await?;
     assert_eq!(status, StatusCode::OK);
+    let mut html = first.clone();
+    let mut page = first;
+    while let Some(start) = page
+        .find("rel=\"next\"")
+        .and_then(|end| page[..end].rfind("href=\""))
+    {
+        let href = page[start + 6..]
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&");
+        let (status, next) = carol.page(&href).await?;
+        assert_eq!(status, StatusCode::OK);
+        html.push_str(&next);
+        page = next;
+    }
     assert!(
         html.contains("Collaboration created")
             && html.contains("Invitation accepted")

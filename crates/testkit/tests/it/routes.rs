@@ -43,6 +43,10 @@ struct World {
     key_result: String,
     /// A review of the hospital collaboration.
     review: String,
+    /// A stakeholder (a person) in the hospital collaboration's register.
+    stakeholder: String,
+    /// An engagement with that stakeholder.
+    engagement: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -95,6 +99,15 @@ fn organisation_body(_: &World) -> Value {
 fn account_body(w: &World) -> Value {
     json!({"email": "mole@health.example", "display_name": "Mole", "password": "a long enough password",
            "organisation_id": w.health, "org_role": "member"})
+}
+
+fn stakeholder_body(_: &World) -> Value {
+    json!({"name": "Taken over", "kind": "group", "influence": 5, "interest": 5})
+}
+
+fn engagement_body(w: &World) -> Value {
+    json!({"engaged_on": "2026-01-20", "channel": "call", "summary": "Taken over",
+           "stakeholder_ids": [w.stakeholder]})
 }
 
 const fn probe(
@@ -153,6 +166,57 @@ fn table() -> Vec<Probe> {
             |w| format!("/api/v1/collaborations/{}/export/measurements.csv", w.hospital), none, Status(404), Status(404)),
         probe("GET", "/api/v1/organisations/{id}/portfolio",
             |w| format!("/api/v1/organisations/{}/portfolio", w.health), none, Open, Open),
+        // ---- API: stakeholders, engagements, RACI and personal data
+        probe("GET", "/api/v1/collaborations/{id}/stakeholders",
+            |w| format!("/api/v1/collaborations/{}/stakeholders?kind=person&sort=influence&order=desc", w.hospital),
+            none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/stakeholders",
+            |w| format!("/api/v1/collaborations/{}/stakeholders", w.hospital), stakeholder_body,
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/stakeholders/{id}", |w| format!("/api/v1/stakeholders/{}", w.stakeholder), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/stakeholders/{id}", |w| format!("/api/v1/stakeholders/{}", w.stakeholder),
+            stakeholder_body, Status(404), Status(404)),
+        probe("DELETE", "/api/v1/stakeholders/{id}", |w| format!("/api/v1/stakeholders/{}", w.stakeholder), none,
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/stakeholders/flags",
+            |w| format!("/api/v1/collaborations/{}/stakeholders/flags", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/stakeholders/export/{file}",
+            |w| format!("/api/v1/collaborations/{}/stakeholders/export/stakeholders.csv", w.hospital), none,
+            Status(404), Status(404)),
+        // A JSON body is the wrong media type: refused before anything is looked up.
+        probe("POST", "/api/v1/collaborations/{id}/stakeholders/import",
+            |w| format!("/api/v1/collaborations/{}/stakeholders/import", w.hospital), none, Status(415), Status(415)),
+        probe("PUT", "/api/v1/collaborations/{id}/stakeholder-settings",
+            |w| format!("/api/v1/collaborations/{}/stakeholder-settings", w.hospital),
+            |_| json!({"early_window_days": 7}), Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/engagements",
+            |w| format!("/api/v1/collaborations/{}/engagements?stakeholder={}", w.hospital, w.stakeholder), none,
+            Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/engagements",
+            |w| format!("/api/v1/collaborations/{}/engagements", w.hospital), engagement_body,
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/engagements/{id}", |w| format!("/api/v1/engagements/{}", w.engagement), none,
+            Status(404), Status(404)),
+        probe("DELETE", "/api/v1/engagements/{id}", |w| format!("/api/v1/engagements/{}", w.engagement), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/engagements/{id}/follow-up",
+            |w| format!("/api/v1/engagements/{}/follow-up", w.engagement), |_| json!({"done": true}),
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/raci",
+            |w| format!("/api/v1/collaborations/{}/raci", w.hospital), none, Status(404), Status(404)),
+        probe("PUT", "/api/v1/collaborations/{id}/raci",
+            |w| format!("/api/v1/collaborations/{}/raci", w.hospital),
+            |w| json!({"objective_id": w.objective, "party": format!("stakeholder:{}", w.stakeholder), "role": "A"}),
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/stakeholders/{id}/personal-data",
+            |w| format!("/api/v1/stakeholders/{}/personal-data", w.stakeholder), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/stakeholders/{id}/erase",
+            |w| format!("/api/v1/stakeholders/{}/erase", w.stakeholder), none, Status(404), Status(404)),
+        // The caller's own flags and follow-ups (none for the City's admin).
+        probe("GET", "/api/v1/me/stakeholder-flags", |_| "/api/v1/me/stakeholder-flags".into(), none,
+            Status(401), Open),
+        probe("GET", "/api/v1/me/follow-ups", |_| "/api/v1/me/follow-ups".into(), none, Status(401), Open),
         // ---- Pages: dashboards and portfolios
         probe("GET", "/collaborations/{id}/dashboard", |w| format!("/collaborations/{}/dashboard", w.hospital),
             none, Status(404), Status(404)),
@@ -344,6 +408,58 @@ fn table() -> Vec<Probe> {
         probe("POST", "/collaborations/{id}/people/{user_id}/remove",
             |w| format!("/collaborations/{}/people/{}/remove", w.hospital, w.bob), none,
             Status(404), Status(404)),
+        // ---- Pages: stakeholder register
+        probe("GET", "/collaborations/{id}/stakeholders",
+            |w| format!("/collaborations/{}/stakeholders?kind=person&sort=influence&order=desc", w.hospital),
+            none, Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/stakeholders/settings",
+            |w| format!("/collaborations/{}/stakeholders/settings", w.hospital),
+            |_| json!({"early_window_days": "40"}), SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/stakeholders/new",
+            |w| format!("/collaborations/{}/stakeholders/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/stakeholders/new",
+            |w| format!("/collaborations/{}/stakeholders/new", w.hospital),
+            |_| json!({"name": "Taken over", "kind": "group", "influence": "5", "interest": "5"}), SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/stakeholders/flags",
+            |w| format!("/collaborations/{}/stakeholders/flags", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/collaborations/{id}/stakeholders/import",
+            |w| format!("/collaborations/{}/stakeholders/import", w.hospital), none, SignIn, Status(404)),
+        // A form body, not a file: still refused for who may not see the collaboration.
+        probe("POST", "/collaborations/{id}/stakeholders/import",
+            |w| format!("/collaborations/{}/stakeholders/import", w.hospital), none, SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/stakeholders/export/{file}",
+            |w| format!("/collaborations/{}/stakeholders/export/stakeholders.csv", w.hospital), none,
+            Status(404), Status(404)),
+        probe("GET", "/stakeholders/{id}", |w| format!("/stakeholders/{}", w.stakeholder), none,
+            Status(404), Status(404)),
+        probe("GET", "/stakeholders/{id}/edit", |w| format!("/stakeholders/{}/edit", w.stakeholder), none,
+            SignIn, Status(404)),
+        probe("POST", "/stakeholders/{id}/edit", |w| format!("/stakeholders/{}/edit", w.stakeholder),
+            |_| json!({"name": "Taken over", "kind": "group", "influence": "5", "interest": "5"}), SignIn, Status(404)),
+        probe("POST", "/stakeholders/{id}/delete", |w| format!("/stakeholders/{}/delete", w.stakeholder), none,
+            SignIn, Status(404)),
+        probe("GET", "/stakeholders/{id}/personal-data",
+            |w| format!("/stakeholders/{}/personal-data", w.stakeholder), none, SignIn, Status(404)),
+        probe("GET", "/stakeholders/{id}/erase", |w| format!("/stakeholders/{}/erase", w.stakeholder), none,
+            SignIn, Status(404)),
+        probe("POST", "/stakeholders/{id}/erase", |w| format!("/stakeholders/{}/erase", w.stakeholder), none,
+            SignIn, Status(404)),
+        probe("GET", "/help/stakeholders", |_| "/help/stakeholders".into(), none, Open, Open),
+        // ---- Pages: engagement log and RACI matrix
+        probe("GET", "/collaborations/{id}/engagements",
+            |w| format!("/collaborations/{}/engagements?stakeholder={}", w.hospital, w.stakeholder), none,
+            Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/engagements",
+            |w| format!("/collaborations/{}/engagements", w.hospital), engagement_body, SignIn, Status(404)),
+        probe("POST", "/engagements/{id}/delete", |w| format!("/engagements/{}/delete", w.engagement), none,
+            SignIn, Status(404)),
+        probe("POST", "/engagements/{id}/follow-up", |w| format!("/engagements/{}/follow-up", w.engagement),
+            |_| json!({"done": "true"}), SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/raci", |w| format!("/collaborations/{}/raci", w.hospital), none,
+            Status(404), Status(404)),
+        probe("POST", "/collaborations/{id}/raci", |w| format!("/collaborations/{}/raci", w.hospital),
+            |w| json!({"objective_id": w.objective, "party": format!("stakeholder:{}", w.stakeholder), "role": "A"}),
+            SignIn, Status(404)),
         // ---- Pages: organisations
         probe("GET", "/organisations", |_| "/organisations".into(), none, Open, Open),
         probe("POST", "/organisations", |_| "/organisations".into(), organisation_body, SignIn,
@@ -387,6 +503,7 @@ const SECRETS: &[&str] = &[
     "Inter-hospital transfers",
     "alice@health.example",
     "hannah@health.example",
+    "Hannah Confidential",
     "alice-private-token",
 ];
 
@@ -597,7 +714,36 @@ async fn world(app: &TestApp) -> Result<World> {
             .await?;
         ensure!(response.status() == 200, "charter: {}", response.status());
     }
+    // A person in the register and an engagement with them (names are confidential too).
+    let stakeholder = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/stakeholders", id_of(hospital)?),
+            &json!({"name": "Hannah Confidential", "kind": "person", "influence": 4, "interest": 4,
+                    "email": "hannah@health.example"}),
+        )
+        .await?;
+    ensure!(
+        stakeholder.status() == 201,
+        "stakeholder: {}",
+        stakeholder.status()
+    );
+    let stakeholder = id_of(&stakeholder.json::<Value>().await?["stakeholder"])?;
+    let engagement = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/engagements", id_of(hospital)?),
+            &json!({"engaged_on": "2026-01-10", "channel": "meeting",
+                    "summary": "Inter-hospital transfers briefing", "stakeholder_ids": [stakeholder]}),
+        )
+        .await?;
+    ensure!(
+        engagement.status() == 201,
+        "engagement: {}",
+        engagement.status()
+    );
+    let engagement = id_of(&engagement.json::<Value>().await?)?;
     Ok(World {
+        stakeholder,
+        engagement,
         key_result: id_of(&key_result["key_result"])?,
         review: id_of(&review)?,
         objective: id_of(&objective["objective"])?,

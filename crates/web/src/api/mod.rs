@@ -10,6 +10,7 @@ pub mod key_results;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
+pub mod stakeholders;
 pub mod tokens;
 
 use std::sync::LazyLock;
@@ -79,6 +80,7 @@ impl Modify for BearerAuth {
         (name = "objectives", description = "Objectives of collaborations"),
         (name = "reviews", description = "Review cycles of collaborations"),
         (name = "charter", description = "Collaboration charters, their versions and sign-offs"),
+        (name = "stakeholders", description = "Stakeholder registers, engagements, RACI matrices and persons' data rights"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -122,6 +124,30 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(dashboard::collaboration))
         .routes(routes!(dashboard::export))
         .routes(routes!(dashboard::portfolio))
+        .routes(routes!(stakeholders::register, stakeholders::create))
+        .routes(routes!(
+            stakeholders::get,
+            stakeholders::update,
+            stakeholders::delete
+        ))
+        .routes(routes!(stakeholders::flagged))
+        .routes(routes!(stakeholders::export))
+        .routes(routes!(stakeholders::import))
+        .routes(routes!(stakeholders::settings))
+        .routes(routes!(
+            stakeholders::engagements,
+            stakeholders::record_engagement
+        ))
+        .routes(routes!(
+            stakeholders::get_engagement,
+            stakeholders::delete_engagement
+        ))
+        .routes(routes!(stakeholders::follow_up))
+        .routes(routes!(stakeholders::raci, stakeholders::set_raci))
+        .routes(routes!(stakeholders::personal_data))
+        .routes(routes!(stakeholders::erase))
+        .routes(routes!(stakeholders::my_flags))
+        .routes(routes!(stakeholders::my_follow_ups))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))

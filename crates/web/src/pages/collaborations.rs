@@ -359,6 +359,9 @@ async fn update(
     }
 }
 
+/// Flagged stakeholders listed on the collaboration page; the rest are a link away.
+const STAKEHOLDER_FLAGS_SHOWN: usize = 5;
+
 #[derive(Template)]
 #[template(path = "collaborations/show.html")]
 struct ShowPage {
@@ -378,6 +381,8 @@ struct ShowPage {
     failure: Option<(String, String)>,
     /// For coordinators: the due date of an overdue review.
     review_overdue: Option<chrono::NaiveDate>,
+    /// The register's size and, for members, its flagged stakeholders.
+    stakeholders: Option<concord_app::stakeholders::StakeholderOverview>,
 }
 
 impl ShowPage {
@@ -399,6 +404,21 @@ impl ShowPage {
                 .filter(|p| p.role == PersonRole::Coordinator)
                 .count()
                 == 1
+    }
+
+    /// The first few flagged stakeholders, for the Stakeholders section.
+    fn first_flagged(&self) -> &[concord_app::stakeholders::FlaggedStakeholder] {
+        match self.stakeholders.as_ref().and_then(|s| s.flagged.as_ref()) {
+            Some(flagged) => &flagged[..flagged.len().min(STAKEHOLDER_FLAGS_SHOWN)],
+            None => &[],
+        }
+    }
+
+    fn stakeholder_name(&self, s: &concord_domain::stakeholder::Stakeholder) -> String {
+        s.name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.c.t("stakeholder-name-withheld"))
     }
 
     fn failure_for(&self, form: &str) -> Option<&str> {
@@ -459,6 +479,12 @@ async fn show_page(
             Ok(due) => due,
             Err(error) => return page_error(ctx)(error).into_response(),
         };
+    // One read of the register for members, a count for other readers.
+    let stakeholders = match concord_app::stakeholders::overview(&ctx.app, &ctx.actor, id).await {
+        Ok(overview) => Some(overview),
+        Err(AppError::Forbidden | AppError::Unauthenticated | AppError::NotFound) => None,
+        Err(error) => return page_error(ctx)(error).into_response(),
+    };
     let done =
         done.filter(|d| d.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_') && d.len() < 40);
     render(
@@ -476,6 +502,7 @@ async fn show_page(
             done,
             failure,
             review_overdue,
+            stakeholders,
         },
     )
 }

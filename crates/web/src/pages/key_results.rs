@@ -925,22 +925,6 @@ async fn import_form(ctx: Ctx, PagePath(id): PagePath<CollaborationId>) -> Respo
     }
 }
 
-/// The uploaded file's bytes; `None` when no file (or an empty one) was sent.
-async fn uploaded_file(multipart: Result<Multipart, MultipartRejection>) -> Option<Vec<u8>> {
-    let mut multipart = multipart.ok()?;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some("file") {
-            return field
-                .bytes()
-                .await
-                .ok()
-                .filter(|b| !b.is_empty())
-                .map(|b| b.to_vec());
-        }
-    }
-    None
-}
-
 async fn import(
     ctx: Ctx,
     PagePath(id): PagePath<CollaborationId>,
@@ -954,7 +938,7 @@ async fn import(
     if let Err(error) = import_page(&ctx, id, None).await {
         return page_error(&ctx)(error).into_response();
     }
-    let result = match uploaded_file(multipart).await {
+    let result = match super::uploaded_file(multipart).await {
         Some(bytes) => service::import_csv(&ctx.app, &ctx.actor, id, &bytes).await,
         None => Err(AppError::invalid("file", "no_file")),
     };

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
+pub mod engagements;
 pub mod help;
 pub mod home;
 pub mod key_results;
@@ -14,6 +15,7 @@ pub mod objectives;
 pub mod organisations;
 pub mod reviews;
 pub mod session;
+pub mod stakeholders;
 
 use askama::Template;
 use axum::Router;
@@ -45,6 +47,8 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(organisations::routes());
     all.extend(account::routes());
     all.extend(admin::routes());
+    all.extend(stakeholders::routes());
+    all.extend(engagements::routes());
     all
 }
 
@@ -251,4 +255,22 @@ impl IntoResponse for PageNotFound {
     fn into_response(self) -> Response {
         error_page(StatusCode::NOT_FOUND, "not_found", None)
     }
+}
+
+/// The uploaded file's bytes; `None` when no file (or an empty one) was sent.
+pub(crate) async fn uploaded_file(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Option<Vec<u8>> {
+    let mut multipart = multipart.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            return field
+                .bytes()
+                .await
+                .ok()
+                .filter(|b| !b.is_empty())
+                .map(|b| b.to_vec());
+        }
+    }
+    None
 }
