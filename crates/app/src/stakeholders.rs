@@ -275,21 +275,23 @@ pub async fn register(
         });
     }
     let sort = filters.sort.unwrap_or(RegisterSort::Name);
-    // The grid lists the weightiest first.
-    let mut by_weight = entries.clone();
-    sort_entries(&mut by_weight, RegisterSort::Influence, true);
-    by_weight.sort_by_key(|e| std::cmp::Reverse((e.stakeholder.influence, e.stakeholder.interest)));
+    // The grid lists the weightiest first (then by name); only what it shows is copied.
+    let mut by_weight: Vec<&StakeholderEntry> = entries.iter().collect();
+    by_weight.sort_by(|a, b| {
+        let (x, y) = (&a.stakeholder, &b.stakeholder);
+        (y.influence, y.interest)
+            .cmp(&(x.influence, x.interest))
+            .then_with(|| sort_key_name(x).cmp(&sort_key_name(y)))
+            .then_with(|| x.id.cmp(&y.id))
+    });
     let grid = Quadrant::ALL
         .iter()
         .map(|q| {
-            let mut in_cell = by_weight.iter().filter(|e| e.stakeholder.quadrant == *q);
+            let in_cell = by_weight.iter().filter(|e| e.stakeholder.quadrant == *q);
             GridCell {
                 quadrant: *q,
-                count: by_weight
-                    .iter()
-                    .filter(|e| e.stakeholder.quadrant == *q)
-                    .count(),
-                stakeholders: in_cell.by_ref().take(GRID_NAMES_MAX).cloned().collect(),
+                count: in_cell.clone().count(),
+                stakeholders: in_cell.take(GRID_NAMES_MAX).map(|e| (*e).clone()).collect(),
             }
         })
         .collect();

@@ -69,9 +69,7 @@ macro_rules! select_stakeholders {
     () => {
         "SELECT s.id, s.collaboration_id, s.name, s.kind, s.stake, s.influence, s.interest, s.quadrant, \
          s.attitude, s.frequency, s.owner_id, u.display_name AS owner_name, s.organisation_id, s.email, s.phone, \
-         s.created_at, s.updated_at, \
-         (SELECT MAX(es.engaged_on) FROM engagement_stakeholders es WHERE es.stakeholder_id = s.id) AS last_engaged_on, \
-         (SELECT COUNT(*) FROM engagement_stakeholders es WHERE es.stakeholder_id = s.id) AS engagement_count \
+         s.created_at, s.updated_at, s.last_engaged_on, s.engagement_count \
          FROM stakeholders s LEFT JOIN users u ON u.id = s.owner_id "
     };
 }
@@ -167,15 +165,111 @@ pub async fn for_collaboration(
     h: &mut Handle,
     collaboration: CollaborationId,
 ) -> StoreResult<Vec<Stakeholder>> {
-    let rows: Vec<Row> = on_engine!(h, c => sqlx::query_as(concat!(
-        select_stakeholders!(),
-        "WHERE s.collaboration_id = $1 ORDER BY s.id LIMIT $2"
-    ))
-    .bind(collaboration.0)
-    .bind(REGISTER_MAX)
-    .fetch_all(c)
-    .await)?;
-    rows.into_iter().map(Row::into_domain).collect()
+    match h.conn() {
+        // sqlx hands SQLite rows over one at a time from its worker thread; a register of
+        // thousands costs more in that hand-over than in the query. One aggregated JSON row
+        // avoids it (as the dashboard's measurements do).
+        crate::Conn::Sqlite(c) => {
+            let document: Option<String> = sqlx::query_scalar(
+                "SELECT json_group_array(json_array(json_array(lower(hex(s.id)), lower(hex(s.collaboration_id)), s.name, \
+                 s.kind, s.stake, s.influence, s.interest, s.quadrant, s.attitude, s.frequency), \
+                 json_array(lower(hex(s.owner_id)), u.display_name, lower(hex(s.organisation_id)), s.email, s.phone, \
+                 s.created_at, s.updated_at, s.last_engaged_on, s.engagement_count))) \
+                 FROM (SELECT * FROM stakeholders WHERE collaboration_id = $1 ORDER BY id LIMIT $2) s \
+                 LEFT JOIN users u ON u.id = s.owner_id",
+            )
+            .bind(collaboration.0)
+            .bind(REGISTER_MAX)
+            .fetch_one(c)
+            .await?;
+            decode_register(document.as_deref().unwrap_or("[]"))
+        }
+        crate::Conn::Postgres(c) => {
+            let rows: Vec<Row> = sqlx::query_as(concat!(
+                select_stakeholders!(),
+                "WHERE s.collaboration_id = $1 ORDER BY s.id LIMIT $2"
+            ))
+            .bind(collaboration.0)
+            .bind(REGISTER_MAX)
+            .fetch_all(c)
+            .await?;
+            rows.into_iter().map(Row::into_domain).collect()
+        }
+    }
+}
+
+/// One stakeholder as SQLite's `json_array` writes it, in [`for_collaboration`]'s column order
+/// (two arrays, since serde reads tuples of at most 16).
+type RegisterTuple = (
+    (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i32,
+        i32,
+        String,
+        String,
+        String,
+    ),
+    (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        i64,
+    ),
+);
+
+fn decode_register(document: &str) -> StoreResult<Vec<Stakeholder>> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("aggregated register: {what}"));
+    let uuid = |hex: &str| Uuid::parse_str(hex).map_err(|_| corrupt("id"));
+    // `hex(NULL)` is the empty string.
+    let optional_uuid = |hex: Option<String>| -> StoreResult<Option<Uuid>> {
+        hex.filter(|h| !h.is_empty()).map(|h| uuid(&h)).transpose()
+    };
+    let time = |text: &str| -> StoreResult<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(text)
+            .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z"))
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| corrupt("time"))
+    };
+    let rows: Vec<RegisterTuple> =
+        serde_json::from_str(document).map_err(|e| corrupt(&e.to_string()))?;
+    rows.into_iter()
+        .map(|(a, r)| {
+            Row {
+                id: uuid(&a.0)?,
+                collaboration_id: uuid(&a.1)?,
+                name: a.2,
+                kind: a.3,
+                stake: a.4,
+                influence: a.5,
+                interest: a.6,
+                quadrant: a.7,
+                attitude: a.8,
+                frequency: a.9,
+                owner_id: optional_uuid(r.0)?,
+                owner_name: r.1,
+                organisation_id: optional_uuid(r.2)?,
+                email: r.3,
+                phone: r.4,
+                created_at: time(&r.5)?,
+                updated_at: time(&r.6)?,
+                last_engaged_on: r
+                    .7
+                    .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("date")))
+                    .transpose()?,
+                engagement_count: r.8,
+            }
+            .into_domain()
+        })
+        .collect()
 }
 
 pub async fn count(h: &mut Handle, collaboration: CollaborationId) -> StoreResult<i64> {
@@ -211,9 +305,7 @@ pub async fn owned_by(h: &mut Handle, owner: UserId) -> StoreResult<Vec<OwnedSta
     let rows: Vec<OwnedRow> = on_engine!(h, c => sqlx::query_as(
         "SELECT s.id, s.collaboration_id, s.name, s.kind, s.stake, s.influence, s.interest, s.quadrant, \
          s.attitude, s.frequency, s.owner_id, u.display_name AS owner_name, s.organisation_id, s.email, s.phone, \
-         s.created_at, s.updated_at, \
-         (SELECT MAX(es.engaged_on) FROM engagement_stakeholders es WHERE es.stakeholder_id = s.id) AS last_engaged_on, \
-         (SELECT COUNT(*) FROM engagement_stakeholders es WHERE es.stakeholder_id = s.id) AS engagement_count, \
+         s.created_at, s.updated_at, s.last_engaged_on, s.engagement_count, \
          co.title AS collaboration_title, co.start_date AS collaboration_start, \
          co.created_at AS collaboration_created_at, co.early_window_days \
          FROM stakeholders s JOIN collaborations co ON co.id = s.collaboration_id \
@@ -468,7 +560,7 @@ pub async fn insert_engagement(
         .execute(c)
         .await)?;
     }
-    Ok(())
+    refresh_engagement_stats(h, &f.stakeholder_ids).await
 }
 
 pub async fn get_engagement(h: &mut Handle, id: EngagementId) -> StoreResult<Option<Engagement>> {
@@ -519,10 +611,37 @@ pub async fn engagements(
 }
 
 pub async fn delete_engagement(h: &mut Handle, id: EngagementId) -> StoreResult<()> {
+    let involved: Vec<Uuid> = on_engine!(h, c => sqlx::query_scalar(
+        "SELECT stakeholder_id FROM engagement_stakeholders WHERE engagement_id = $1",
+    )
+    .bind(id.0)
+    .fetch_all(c)
+    .await)?;
     on_engine_exec!(h, c => sqlx::query("DELETE FROM engagements WHERE id = $1")
         .bind(id.0)
         .execute(c)
         .await)?;
+    let involved: Vec<StakeholderId> = involved.into_iter().map(Into::into).collect();
+    refresh_engagement_stats(h, &involved).await
+}
+
+/// Recomputes the stored last-engaged date and engagement count of these stakeholders (after an
+/// engagement naming them was recorded or deleted, in the same transaction).
+async fn refresh_engagement_stats(
+    h: &mut Handle,
+    stakeholders: &[StakeholderId],
+) -> StoreResult<()> {
+    for id in stakeholders {
+        on_engine_exec!(h, c => sqlx::query(
+            "UPDATE stakeholders SET \
+             last_engaged_on = (SELECT MAX(es.engaged_on) FROM engagement_stakeholders es WHERE es.stakeholder_id = $1), \
+             engagement_count = (SELECT COUNT(*) FROM engagement_stakeholders es WHERE es.stakeholder_id = $1) \
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .execute(c)
+        .await)?;
+    }
     Ok(())
 }
 

@@ -20,6 +20,10 @@ CREATE TABLE stakeholders (
     organisation_id  BLOB REFERENCES organisations(id),
     email            TEXT,
     phone            TEXT,
+    -- Kept up to date with each engagement recorded or deleted, so reading the register is one
+    -- row per stakeholder rather than two aggregates each.
+    last_engaged_on  TEXT,
+    engagement_count INTEGER NOT NULL DEFAULT 0,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );

@@ -13,6 +13,13 @@ use concord_testkit::{
 };
 use serde_json::{Value, json};
 
+/// Stakeholders whose stored last-engaged date or engagement count disagree with the log (the
+/// store keeps them up to date on every engagement recorded or deleted).
+const STALE_ENGAGEMENT_STATS: &str = "SELECT count(*) FROM stakeholders s WHERE \
+     s.engagement_count <> (SELECT count(*) FROM engagement_stakeholders es WHERE es.stakeholder_id = s.id) \
+     OR COALESCE(CAST(s.last_engaged_on AS TEXT), '-') <> \
+        COALESCE(CAST((SELECT max(es.engaged_on) FROM engagement_stakeholders es WHERE es.stakeholder_id = s.id) AS TEXT), '-')";
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
@@ -1166,6 +1173,11 @@ async fn the_engagement_log_pages_filters_follows_up_and_is_audited() -> Result<
         links_before - 2
     );
     assert_eq!(audit_count(&app).await?, audit_before + 1);
+    assert_eq!(
+        count(&app, STALE_ENGAGEMENT_STATS).await?,
+        0,
+        "every stakeholder's stored last-engaged date and count match the log after a delete"
+    );
 
     // Who may read and write the log.
     let before = table_counts(&app).await?;
@@ -2286,6 +2298,11 @@ async fn a_persons_data_is_exported_then_erased_leaving_no_byte_and_a_verifiable
         .await?;
     assert!(
         find(&items(&register), &group).is_some() || register["total"].as_u64().unwrap_or(0) > 0
+    );
+    assert_eq!(
+        count(&app, STALE_ENGAGEMENT_STATS).await?,
+        0,
+        "the stored engagement figures of the others still match the log after an erasure"
     );
     Ok(())
 }
