@@ -210,10 +210,13 @@ fn sort_key_name(s: &Stakeholder) -> String {
     s.name.as_deref().unwrap_or("").to_lowercase()
 }
 
+/// An entry with its name's sort key, computed once rather than in every comparison.
+type Keyed = (String, StakeholderEntry);
+
 /// Orders the list; ties fall back to name then id, so pages are stable.
-fn sort_entries(entries: &mut [StakeholderEntry], sort: RegisterSort, descending: bool) {
+fn sort_entries(entries: &mut [Keyed], sort: RegisterSort, descending: bool) {
     use std::cmp::Ordering;
-    entries.sort_by(|a, b| {
+    entries.sort_by(|(name_a, a), (name_b, b)| {
         let (x, y) = (&a.stakeholder, &b.stakeholder);
         let primary = match sort {
             RegisterSort::Name => Ordering::Equal,
@@ -226,7 +229,7 @@ fn sort_entries(entries: &mut [StakeholderEntry], sort: RegisterSort, descending
             RegisterSort::LastEngaged => x.last_engaged_on.cmp(&y.last_engaged_on),
         };
         let ordering = primary
-            .then_with(|| sort_key_name(x).cmp(&sort_key_name(y)))
+            .then_with(|| name_a.cmp(name_b))
             .then_with(|| x.id.cmp(&y.id));
         if descending {
             ordering.reverse()
@@ -253,7 +256,7 @@ pub async fn register(
     let all = store::for_collaboration(&mut h, collaboration).await?;
     let total = all.len();
     let mut flagged = 0;
-    let mut entries: Vec<StakeholderEntry> = Vec::with_capacity(all.len());
+    let mut entries: Vec<Keyed> = Vec::with_capacity(all.len());
     for s in all {
         let flags = if personal {
             flags_of(&s, start, window, today)
@@ -269,29 +272,33 @@ pub async fn register(
         {
             continue;
         }
-        entries.push(StakeholderEntry {
-            stakeholder: for_reader(actor, personal, s),
-            flags,
-        });
+        let stakeholder = for_reader(actor, personal, s);
+        entries.push((
+            sort_key_name(&stakeholder),
+            StakeholderEntry { stakeholder, flags },
+        ));
     }
     let sort = filters.sort.unwrap_or(RegisterSort::Name);
     // The grid lists the weightiest first (then by name); only what it shows is copied.
-    let mut by_weight: Vec<&StakeholderEntry> = entries.iter().collect();
-    by_weight.sort_by(|a, b| {
+    let mut by_weight: Vec<&Keyed> = entries.iter().collect();
+    by_weight.sort_by(|(name_a, a), (name_b, b)| {
         let (x, y) = (&a.stakeholder, &b.stakeholder);
         (y.influence, y.interest)
             .cmp(&(x.influence, x.interest))
-            .then_with(|| sort_key_name(x).cmp(&sort_key_name(y)))
+            .then_with(|| name_a.cmp(name_b))
             .then_with(|| x.id.cmp(&y.id))
     });
     let grid = Quadrant::ALL
         .iter()
         .map(|q| {
-            let in_cell = by_weight.iter().filter(|e| e.stakeholder.quadrant == *q);
+            let in_cell = by_weight
+                .iter()
+                .map(|(_, e)| e)
+                .filter(|e| e.stakeholder.quadrant == *q);
             GridCell {
                 quadrant: *q,
                 count: in_cell.clone().count(),
-                stakeholders: in_cell.take(GRID_NAMES_MAX).map(|e| (*e).clone()).collect(),
+                stakeholders: in_cell.take(GRID_NAMES_MAX).cloned().collect(),
             }
         })
         .collect();
@@ -303,6 +310,7 @@ pub async fn register(
         .into_iter()
         .skip((page - 1) * LIST_PAGE_SIZE)
         .take(LIST_PAGE_SIZE)
+        .map(|(_, e)| e)
         .collect();
     Ok(Register {
         collaboration_id: collaboration,

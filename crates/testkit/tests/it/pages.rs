@@ -180,6 +180,14 @@ async fn history_page_lists_who_changed_what() -> Result<()> {
             && html.contains("Carol Nguyen")
     );
     assert!(html.contains("Status"), "changed field names are shown");
+    assert!(
+        html.contains("Stakeholder added") && html.contains("Engagement recorded"),
+        "stakeholder events are named in words"
+    );
+    assert!(
+        !html.contains("action-") && !html.contains("field-"),
+        "no untranslated message key on the history pages"
+    );
     // Public collaboration, but history names civil servants: members only.
     let (status, html) = app
         .browser()

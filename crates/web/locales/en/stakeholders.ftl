@@ -256,3 +256,12 @@ error-duplicate_column = This column appears more than once.
 stakeholder-import-no-rows = The file has column names but no stakeholders.
 page-error-only_persons_are_erased = Only persons can be erased
 page-error-body-only_persons_are_erased = Organisations and groups hold no personal data. Remove them from the register instead.
+
+## The collaboration's history: what happened to stakeholders
+action-stakeholder-created = Stakeholder added
+action-stakeholder-updated = Stakeholder updated
+action-stakeholder-deleted = Stakeholder removed
+action-stakeholder-imported = Stakeholder imported
+action-stakeholder-erased = Person's data erased
+action-stakeholder-personal_data_exported = Person's data exported
+action-collaboration-early_window_changed = Early-involvement window changed

@@ -256,3 +256,12 @@ error-duplicate_column = Cette colonne apparaît plusieurs fois.
 stakeholder-import-no-rows = Le fichier contient des noms de colonnes mais aucune partie prenante.
 page-error-only_persons_are_erased = Seules les personnes peuvent être effacées
 page-error-body-only_persons_are_erased = Les organisations et les groupes ne contiennent aucune donnée personnelle. Retirez-les plutôt du registre.
+
+## The collaboration's history: what happened to stakeholders
+action-stakeholder-created = Partie prenante ajoutée
+action-stakeholder-updated = Partie prenante modifiée
+action-stakeholder-deleted = Partie prenante retirée
+action-stakeholder-imported = Partie prenante importée
+action-stakeholder-erased = Données d'une personne effacées
+action-stakeholder-personal_data_exported = Données d'une personne exportées
+action-collaboration-early_window_changed = Délai d'implication précoce modifié
