@@ -27,7 +27,8 @@ CREATE TABLE stakeholders (
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );
-CREATE INDEX stakeholders_collaboration ON stakeholders(collaboration_id, quadrant);
+-- The register is read whole, in id order: the index hands it over sorted.
+CREATE INDEX stakeholders_collaboration ON stakeholders(collaboration_id, id);
 CREATE INDEX stakeholders_owner ON stakeholders(owner_id);
 
 CREATE TABLE engagements (
