@@ -333,3 +333,93 @@ describe('organisation admin (alice)', () => {
 
   test('organisation edit', () => scan(page, 'Ministry of Health edit', `${ministry}/edit`));
 });
+
+describe('discussion threads (carol starts one, then each page is scanned)', () => {
+  let page;
+  let thread; // "/threads/<id>"
+  let reply; // the id of carol's edited reply
+  before(async () => {
+    page = await newPage(browser);
+    await signIn(page, CAROL);
+    // The demo has no thread: start one through the form, reply, and edit the reply.
+    await visit(page, `${safeRoutes}/threads/new`);
+    await page.fill('#title', `Crossing patrol rota ${Date.now().toString(36)}`);
+    await page.fill('#body', 'Who can cover **Monday**?\n\n- Riverton\n- Trust\n\nSee [the plan](https://example.org/plan).');
+    await Promise.all([
+      page.waitForURL(/\/threads\/[0-9a-f-]+\?done=started/),
+      page.locator('main form button[type=submit]').click(),
+    ]);
+    thread = new URL(page.url()).pathname;
+    await page.fill('#body', 'I can take Mondays.');
+    await Promise.all([
+      page.waitForURL(/#m-[0-9a-f-]+$/),
+      page.locator(`main form[action="${thread}/messages"] button[type=submit]`).click(),
+    ]);
+    reply = new URL(page.url()).hash.slice('#m-'.length);
+    await visit(page, `/messages/${reply}/edit`);
+    await page.fill('#body', 'I can take Mondays and *Wednesdays*.');
+    await Promise.all([
+      page.waitForURL(/done=edited/),
+      page.locator('main form button[type=submit]').click(),
+    ]);
+  });
+  after(async () => {
+    await page.context().close();
+  });
+
+  test('thread list', async () => {
+    await scan(page, 'Safe Routes threads (carol)', `${safeRoutes}/threads`);
+    assert.ok((await page.locator(`main a[href="${thread}"]`).count()) > 0, 'the new thread is listed');
+  });
+  test('collaboration page with its Discussion section', async () => {
+    await scan(page, 'Safe Routes with a thread (carol)', safeRoutes);
+    assert.ok((await page.locator(`#discussion-heading`).count()) === 1, 'the Discussion section is shown');
+  });
+  test('new thread form, and with errors', async () => {
+    const path = `${safeRoutes}/threads/new`;
+    await scan(page, 'new thread form', path);
+    // A narrower audience without the author's own organisation, no title, no message.
+    const boxes = page.locator('main input[name="audience"]');
+    assert.ok((await boxes.count()) > 1, 'the audience offers the member organisations');
+    await boxes.nth(1).check();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
+      page.waitForEvent('domcontentloaded'),
+      page.locator('main form button[type=submit]').click(),
+    ]);
+    assert.equal(response.status(), 422);
+    assert.equal(await page.locator('.error-summary').count(), 1, 'the error summary is shown');
+    assert.ok((await page.locator('.field-error').count()) >= 2, 'the errors are beside their fields');
+    assert.ok(await boxes.nth(1).isChecked(), 'the ticked organisation stays ticked');
+    await assertNoAxeViolations(page, 'new thread form with errors');
+  });
+  test('thread page, and the reply refused beside the textarea', async () => {
+    await scan(page, 'thread page (carol)', thread);
+    assert.equal(await page.locator(`main article#m-${reply}`).count(), 1, 'each message is an article with its anchor');
+    assert.equal(await page.locator(`main a[href="/messages/${reply}/versions"]`).count(), 1, 'the edited marker links to the versions');
+    await page.fill('#body', '   ');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${thread}/messages`),
+      page.waitForEvent('domcontentloaded'),
+      page.locator(`main form[action="${thread}/messages"] button[type=submit]`).click(),
+    ]);
+    assert.equal(response.status(), 422, 'an empty reply is refused');
+    assert.equal(await page.locator('#body-error').count(), 1, 'the error is beside the textarea');
+    await assertNoAxeViolations(page, 'thread page with a reply error');
+  });
+  test('message edit form', () => scan(page, 'message edit form', `/messages/${reply}/edit`));
+  test('message versions', async () => {
+    await scan(page, 'message versions', `/messages/${reply}/versions`);
+    assert.equal(await page.locator('main article.message').count(), 2, 'both versions are shown');
+  });
+  test('thread page, anonymous reader of a public collaboration', async () => {
+    const anonymous = await newPage(browser);
+    try {
+      await scan(anonymous, 'thread page (anonymous)', thread);
+      assert.equal(await anonymous.locator(`main form[action="${thread}/messages"]`).count(), 0, 'no reply form');
+      await scan(anonymous, 'Safe Routes threads (anonymous)', `${safeRoutes}/threads`);
+    } finally {
+      await anonymous.context().close();
+    }
+  });
+});

@@ -18,6 +18,7 @@ pub mod objectives;
 pub mod organisations;
 pub mod reviews;
 pub mod stakeholders;
+pub mod threads;
 
 use std::sync::Arc;
 

@@ -84,3 +84,11 @@ id_type!(
     /// One recorded contact with stakeholders.
     EngagementId
 );
+id_type!(
+    /// A discussion thread of a collaboration.
+    ThreadId
+);
+id_type!(
+    /// One message in a thread.
+    MessageId
+);

@@ -16,6 +16,7 @@ pub mod organisation;
 pub mod policy;
 pub mod review;
 pub mod stakeholder;
+pub mod thread;
 pub mod user;
 pub mod validation;
 

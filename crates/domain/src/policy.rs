@@ -74,6 +74,8 @@ pub enum CollaborationAction {
     /// Stakeholders' personal data (a person's name and contact details) and the engagement log,
     /// whose summaries name people: members only, like the history.
     ReadPersonalData,
+    /// Start threads and post messages: members, whatever their role (a viewer may still speak).
+    Discuss,
     Edit,
     ManageMembers,
     AddContent,
@@ -86,6 +88,7 @@ impl CollaborationAction {
         CollaborationAction::Read,
         CollaborationAction::ReadHistory,
         CollaborationAction::ReadPersonalData,
+        CollaborationAction::Discuss,
         CollaborationAction::Edit,
         CollaborationAction::ManageMembers,
         CollaborationAction::AddContent,
@@ -111,9 +114,9 @@ pub fn collaboration_allows(
     };
     match action {
         CollaborationAction::Read => can_read,
-        CollaborationAction::ReadHistory | CollaborationAction::ReadPersonalData => {
-            can_read && member
-        }
+        CollaborationAction::ReadHistory
+        | CollaborationAction::ReadPersonalData
+        | CollaborationAction::Discuss => can_read && member,
         CollaborationAction::Edit | CollaborationAction::ManageMembers => {
             facts.person == Some(PersonRole::Coordinator)
         }
@@ -343,6 +346,19 @@ mod tests {
         }
         let invited = facts(Visibility::Public, Some(MembershipStatus::Invited), None);
         assert!(!collaboration_allows(&outsider, &invited, ReadPersonalData));
+    }
+
+    #[test]
+    fn members_discuss_whatever_their_role() {
+        let someone = user(OrgRole::Member, false);
+        let public = facts(Visibility::Public, None, None);
+        assert!(!collaboration_allows(&someone, &public, Discuss));
+        assert!(!collaboration_allows(&Actor::Anonymous, &public, Discuss));
+        let viewer = facts(Visibility::Confidential, None, Some(PersonRole::Viewer));
+        assert!(collaboration_allows(&someone, &viewer, Discuss));
+        assert!(!collaboration_allows(&someone, &viewer, AddContent));
+        let member_org = facts(Visibility::Partners, Some(MembershipStatus::Active), None);
+        assert!(collaboration_allows(&someone, &member_org, Discuss));
     }
 
     #[test]

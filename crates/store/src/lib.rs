@@ -18,6 +18,7 @@ pub mod organisations;
 pub mod reviews;
 pub mod settings;
 pub mod stakeholders;
+pub mod threads;
 pub mod users;
 
 pub use db::{Conn, Db, Engine, Handle, WriteTx};

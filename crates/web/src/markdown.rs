@@ -114,4 +114,76 @@ mod tests {
             ]
         );
     }
+
+    /// What must never survive in a rendered message body.
+    const FORBIDDEN: &[&str] = &[
+        "<script",
+        "onerror",
+        "javascript:",
+        "style=",
+        "<svg",
+        "<iframe",
+        "data:",
+    ];
+
+    fn assert_safe(source: &str) -> String {
+        let html = render(source);
+        let lower = html.to_lowercase();
+        for forbidden in FORBIDDEN {
+            assert!(
+                !lower.contains(forbidden),
+                "{forbidden} survived in {html:?} (from {source:?})"
+            );
+        }
+        html
+    }
+
+    #[test]
+    fn message_payloads_are_neutralised() {
+        for source in [
+            "<script>alert(1)</script>",
+            "Hi <script>alert(document.cookie)</script> there",
+            "<img src=x onerror=alert(1)>",
+            "<IMG SRC=x OnError=alert(1)>",
+            "[x](javascript:alert(1))",
+            "[x](JAVASCRIPT:alert(1))",
+            "<svg><script>alert(1)</script></svg>",
+            "<svg onload=alert(1)><circle r=\"5\"/></svg>",
+            "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+            "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+            "[x](data:text/html,alert)",
+            "<div style=\"position:fixed;top:0;left:0\">covering the page</div>",
+            "<p style=\"color:red\">red</p>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+        ] {
+            assert_safe(source);
+        }
+    }
+
+    #[test]
+    fn messages_keep_their_formatting() {
+        let html = assert_safe(
+            "We need **two** crews.\n\n- first\n- second\n\n1. one\n2. two\n\n\
+             Run `make plan` or:\n\n```\nlet crews = 2;\n```\n\n\
+             See [the plan](https://example.org/plan) and <https://example.org/auto>.\n\n\
+             Then [bad](javascript:alert(1)) <script>alert(1)</script> <img src=x onerror=alert(1)>\n",
+        );
+        assert!(html.contains("<strong>two</strong>"), "{html}");
+        assert!(
+            html.contains("<ul>") && html.contains("<li>first</li>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ol>") && html.contains("<li>one</li>"),
+            "{html}"
+        );
+        assert!(html.contains("<code>make plan</code>"), "{html}");
+        assert!(html.contains("<pre><code>let crews = 2;"), "{html}");
+        assert!(html.contains("href=\"https://example.org/plan\""), "{html}");
+        assert!(html.contains(">the plan</a>"), "{html}");
+        assert!(html.contains("href=\"https://example.org/auto\""), "{html}");
+        assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+        assert!(html.contains("bad"), "the link text stays: {html}");
+    }
 }

@@ -18,3 +18,4 @@ mod routes;
 mod sessions;
 mod smoke;
 mod stakeholders;
+mod threads;

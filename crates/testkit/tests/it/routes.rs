@@ -47,6 +47,10 @@ struct World {
     stakeholder: String,
     /// An engagement with that stakeholder.
     engagement: String,
+    /// A discussion thread Alice started in the hospital collaboration (through the API).
+    thread: String,
+    /// The first message of that thread.
+    message: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -108,6 +112,14 @@ fn stakeholder_body(_: &World) -> Value {
 fn engagement_body(w: &World) -> Value {
     json!({"engaged_on": "2026-01-20", "channel": "call", "summary": "Taken over",
            "stakeholder_ids": [w.stakeholder]})
+}
+
+fn thread_body(w: &World) -> Value {
+    json!({"title": "Taken over", "audience": [w.health], "body": "Not yours to start."})
+}
+
+fn message_body(_: &World) -> Value {
+    json!({"body": "Taken over"})
 }
 
 const fn probe(
@@ -217,6 +229,21 @@ fn table() -> Vec<Probe> {
         probe("GET", "/api/v1/me/stakeholder-flags", |_| "/api/v1/me/stakeholder-flags".into(), none,
             Status(401), Open),
         probe("GET", "/api/v1/me/follow-ups", |_| "/api/v1/me/follow-ups".into(), none, Status(401), Open),
+        // ---- API: discussion threads and messages
+        probe("GET", "/api/v1/collaborations/{id}/threads",
+            |w| format!("/api/v1/collaborations/{}/threads?limit=100", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/threads",
+            |w| format!("/api/v1/collaborations/{}/threads", w.hospital), thread_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/threads/{id}", |w| format!("/api/v1/threads/{}", w.thread), none,
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/threads/{id}/messages",
+            |w| format!("/api/v1/threads/{}/messages", w.thread), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/threads/{id}/messages",
+            |w| format!("/api/v1/threads/{}/messages", w.thread), message_body, Status(404), Status(404)),
+        probe("PUT", "/api/v1/messages/{id}", |w| format!("/api/v1/messages/{}", w.message), message_body,
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/messages/{id}/versions",
+            |w| format!("/api/v1/messages/{}/versions", w.message), none, Status(404), Status(404)),
         // ---- Pages: dashboards and portfolios
         probe("GET", "/collaborations/{id}/dashboard", |w| format!("/collaborations/{}/dashboard", w.hospital),
             none, Status(404), Status(404)),
@@ -460,6 +487,23 @@ fn table() -> Vec<Probe> {
         probe("POST", "/collaborations/{id}/raci", |w| format!("/collaborations/{}/raci", w.hospital),
             |w| json!({"objective_id": w.objective, "party": format!("stakeholder:{}", w.stakeholder), "role": "A"}),
             SignIn, Status(404)),
+        // ---- Pages: discussion threads
+        probe("GET", "/collaborations/{id}/threads",
+            |w| format!("/collaborations/{}/threads", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/collaborations/{id}/threads/new",
+            |w| format!("/collaborations/{}/threads/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/threads/new",
+            |w| format!("/collaborations/{}/threads/new", w.hospital),
+            |_| json!({"title": "Taken over", "body": "Taken over"}), SignIn, Status(404)),
+        probe("GET", "/threads/{id}", |w| format!("/threads/{}", w.thread), none, Status(404), Status(404)),
+        probe("POST", "/threads/{id}/messages", |w| format!("/threads/{}/messages", w.thread),
+            |_| json!({"body": "Taken over"}), SignIn, Status(404)),
+        probe("GET", "/messages/{id}/edit", |w| format!("/messages/{}/edit", w.message), none,
+            SignIn, Status(404)),
+        probe("POST", "/messages/{id}/edit", |w| format!("/messages/{}/edit", w.message),
+            |_| json!({"body": "Taken over"}), SignIn, Status(404)),
+        probe("GET", "/messages/{id}/versions", |w| format!("/messages/{}/versions", w.message), none,
+            Status(404), Status(404)),
         // ---- Pages: organisations
         probe("GET", "/organisations", |_| "/organisations".into(), none, Open, Open),
         probe("POST", "/organisations", |_| "/organisations".into(), organisation_body, SignIn,
@@ -741,9 +785,23 @@ async fn world(app: &TestApp) -> Result<World> {
         engagement.status()
     );
     let engagement = id_of(&engagement.json::<Value>().await?)?;
+    // A discussion thread and its first message (the title and body are confidential too).
+    let thread = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/threads", id_of(hospital)?),
+            &json!({"title": "Inter-hospital transfers: winter plan",
+                    "body": "Inter-hospital transfers need **two** crews."}),
+        )
+        .await?;
+    ensure!(thread.status() == 201, "thread: {}", thread.status());
+    let thread = thread.json::<Value>().await?;
+    let message = id_of(&thread["messages"][0]["message"])?;
+    let thread = id_of(&thread["thread"])?;
     Ok(World {
         stakeholder,
         engagement,
+        thread,
+        message,
         key_result: id_of(&key_result["key_result"])?,
         review: id_of(&review)?,
         objective: id_of(&objective["objective"])?,

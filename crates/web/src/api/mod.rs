@@ -11,6 +11,7 @@ pub mod objectives;
 pub mod organisations;
 pub mod reviews;
 pub mod stakeholders;
+pub mod threads;
 pub mod tokens;
 
 use std::sync::LazyLock;
@@ -81,6 +82,7 @@ impl Modify for BearerAuth {
         (name = "reviews", description = "Review cycles of collaborations"),
         (name = "charter", description = "Collaboration charters, their versions and sign-offs"),
         (name = "stakeholders", description = "Stakeholder registers, engagements, RACI matrices and persons' data rights"),
+        (name = "threads", description = "Discussion threads of collaborations, their messages and the messages' versions"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -148,6 +150,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stakeholders::erase))
         .routes(routes!(stakeholders::my_flags))
         .routes(routes!(stakeholders::my_follow_ups))
+        .routes(routes!(threads::list, threads::start))
+        .routes(routes!(threads::get))
+        .routes(routes!(threads::messages, threads::post))
+        .routes(routes!(threads::edit))
+        .routes(routes!(threads::versions))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))

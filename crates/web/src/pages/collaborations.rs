@@ -359,6 +359,9 @@ async fn update(
     }
 }
 
+/// Threads listed in the collaboration page's Discussion section; the rest are a link away.
+const THREADS_SHOWN: i64 = 3;
+
 /// Flagged stakeholders listed on the collaboration page; the rest are a link away.
 const STAKEHOLDER_FLAGS_SHOWN: usize = 5;
 
@@ -383,6 +386,8 @@ struct ShowPage {
     review_overdue: Option<chrono::NaiveDate>,
     /// The register's size and, for members, its flagged stakeholders.
     stakeholders: Option<concord_app::stakeholders::StakeholderOverview>,
+    /// The most recently active threads the reader may see, and whether they may start one.
+    threads: Option<concord_app::threads::ThreadList>,
 }
 
 impl ShowPage {
@@ -419,6 +424,11 @@ impl ShowPage {
             .clone()
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| self.c.t("stakeholder-name-withheld"))
+    }
+
+    /// "Org A, Org B": the organisations a narrower thread is kept to.
+    fn thread_audience(&self, thread: &concord_domain::thread::Thread) -> String {
+        super::threads::audience_names(thread)
     }
 
     fn failure_for(&self, form: &str) -> Option<&str> {
@@ -485,6 +495,13 @@ async fn show_page(
         Err(AppError::Forbidden | AppError::Unauthenticated | AppError::NotFound) => None,
         Err(error) => return page_error(ctx)(error).into_response(),
     };
+    let threads =
+        match concord_app::threads::list(&ctx.app, &ctx.actor, id, None, Some(THREADS_SHOWN)).await
+        {
+            Ok(list) => Some(list),
+            Err(AppError::Forbidden | AppError::Unauthenticated | AppError::NotFound) => None,
+            Err(error) => return page_error(ctx)(error).into_response(),
+        };
     let done =
         done.filter(|d| d.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_') && d.len() < 40);
     render(
@@ -503,6 +520,7 @@ async fn show_page(
             failure,
             review_overdue,
             stakeholders,
+            threads,
         },
     )
 }

@@ -16,6 +16,7 @@ pub mod organisations;
 pub mod reviews;
 pub mod session;
 pub mod stakeholders;
+pub mod threads;
 
 use askama::Template;
 use axum::Router;
@@ -49,6 +50,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(admin::routes());
     all.extend(stakeholders::routes());
     all.extend(engagements::routes());
+    all.extend(threads::routes());
     all
 }
 
