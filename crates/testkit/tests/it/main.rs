@@ -18,4 +18,5 @@ mod routes;
 mod sessions;
 mod smoke;
 mod stakeholders;
+mod support;
 mod threads;

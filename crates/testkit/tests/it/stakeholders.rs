@@ -4,13 +4,13 @@
 //! moves; the RACI rule; CSV import and export; and a person's data export and erasure, after
 //! which no byte of the planted markers remains in the database.
 
-use anyhow::{Context, Result, bail, ensure};
+use crate::support::{
+    audit_count, codes, collab_id, count, expect, has_code, intact, outsider, token_api,
+};
+use anyhow::{Context, Result, ensure};
 use chrono::{Duration, NaiveDate};
 use concord_app::Clock;
-use concord_app::audit::{Verification, verify};
-use concord_testkit::{
-    Api, Engine, TestApp, audit_head, engine, execute_sql, query_i64s, query_strings, status_json,
-};
+use concord_testkit::{Api, Engine, TestApp, engine, execute_sql, query_strings, status_json};
 use serde_json::{Value, json};
 
 /// Stakeholders whose stored last-engaged date or engagement count disagree with the log (the
@@ -23,18 +23,6 @@ const STALE_ENGAGEMENT_STATS: &str = "SELECT count(*) FROM stakeholders s WHERE 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async fn collab_id(api: &Api, title: &str) -> Result<String> {
-    let body = api.get_json("/api/v1/collaborations?limit=100").await?;
-    body["items"]
-        .as_array()
-        .context("items")?
-        .iter()
-        .find(|c| c["title"] == title)
-        .and_then(|c| c["id"].as_str())
-        .map(str::to_owned)
-        .with_context(|| format!("no collaboration {title}"))
-}
-
 async fn me(api: &Api) -> Result<String> {
     Ok(api.get_json("/api/v1/me").await?["id"]
         .as_str()
@@ -42,107 +30,12 @@ async fn me(api: &Api) -> Result<String> {
         .to_owned())
 }
 
-fn codes(problem: &Value) -> Vec<(String, String)> {
-    problem["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or("").to_owned(),
-                        e["code"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn has_code(problem: &Value, field: &str, code: &str) -> bool {
-    codes(problem).iter().any(|(f, c)| f == field && c == code)
-}
-
-async fn expect(response: reqwest::Response, expected: u16, what: &str) -> Result<Value> {
-    let (status, body) = status_json(response).await?;
-    ensure!(
-        status == expected,
-        "{what}: expected {expected}, got {status} {body}"
-    );
-    Ok(body)
-}
-
-async fn count(app: &TestApp, sql: &str) -> Result<i64> {
-    query_i64s(&app.db.url, sql)
-        .await?
-        .first()
-        .copied()
-        .context("no row")
-}
-
-async fn audit_count(app: &TestApp) -> Result<i64> {
-    count(app, "SELECT count(*) FROM audit_events").await
-}
-
 fn quote(text: &str) -> String {
     text.replace('\'', "''")
 }
 
-/// Verifies the audit chain (what `concord audit verify` runs) and insists it is intact.
-async fn intact(app: &TestApp) -> Result<()> {
-    match verify(&app.server.app)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?
-    {
-        Verification::Intact { head_hash, events } => {
-            let (seq, hash) = audit_head(app).await?;
-            ensure!(
-                events == seq && head_hash == hash,
-                "verify disagrees with the head"
-            );
-            Ok(())
-        }
-        Verification::Broken(error) => bail!("chain broken: {error}"),
-    }
-}
-
 fn today(app: &TestApp) -> NaiveDate {
     app.clock.now().date_naive()
-}
-
-/// A signed-in account whose organisation has nothing to do with any demo collaboration.
-async fn outsider(app: &TestApp) -> Result<Api> {
-    let admin = app.api(Some(&app.token_for("admin@concord.example").await?));
-    let org = expect(
-        admin
-            .post(
-                "/api/v1/organisations",
-                &json!({"name": "Outside Observers Ltd", "kind": "agency",
-                        "description": "Not part of any collaboration."}),
-            )
-            .await?,
-        201,
-        "creating an organisation",
-    )
-    .await?;
-    let org = org["id"].as_str().context("org id")?.to_owned();
-    expect(
-        admin
-            .post(
-                "/api/v1/accounts",
-                &json!({"email": "olga@outside.example", "display_name": "Olga Outside",
-                        "password": "a long enough password", "organisation_id": org,
-                        "org_role": "member"}),
-            )
-            .await?,
-        201,
-        "creating an account",
-    )
-    .await?;
-    Ok(app.api(Some(&app.token_for("olga@outside.example").await?)))
-}
-
-async fn token_api(app: &TestApp, email: &str) -> Result<Api> {
-    Ok(app.api(Some(&app.token_for(email).await?)))
 }
 
 fn body(kind: &str, name: &str, influence: Value, interest: Value) -> Value {
@@ -275,7 +168,7 @@ async fn register_places_filters_sorts_pages_and_withholds_persons_from_non_memb
     let bob = token_api(&app, "bob@transport.example").await?;
     let alice = token_api(&app, "alice@health.example").await?;
     let anon = app.api(None);
-    let olga = outsider(&app).await?;
+    let olga = outsider(&app).await?.0;
     let safe = collab_id(&carol, "Safe Routes to School").await?;
     let hospital = collab_id(&alice, "Hospital Transfer Logistics").await?;
     let trust = dave_org(&app).await?;
@@ -990,7 +883,7 @@ async fn the_engagement_log_pages_filters_follows_up_and_is_audited() -> Result<
     let carol = token_api(&app, "carol@riverton.example").await?;
     let bob = token_api(&app, "bob@transport.example").await?;
     let dave = token_api(&app, "dave@trust.example").await?;
-    let olga = outsider(&app).await?;
+    let olga = outsider(&app).await?.0;
     let safe = collab_id(&carol, "Safe Routes to School").await?;
     let hospital = collab_id(&bob, "Hospital Transfer Logistics").await?;
     let bob_id = me(&bob).await?;
@@ -1262,7 +1155,7 @@ async fn key_stakeholders_not_engaged_early_and_overdue_relationships_are_flagge
     let app = TestApp::spawn_with_demo().await?;
     let carol = token_api(&app, "carol@riverton.example").await?;
     let bob = token_api(&app, "bob@transport.example").await?;
-    let olga = outsider(&app).await?;
+    let olga = outsider(&app).await?.0;
     let safe = collab_id(&carol, "Safe Routes to School").await?;
     let bob_id = me(&bob).await?;
     let start = today(&app);
@@ -2051,7 +1944,7 @@ async fn a_persons_data_is_exported_then_erased_leaving_no_byte_and_a_verifiable
     let carol = token_api(&app, "carol@riverton.example").await?;
     let bob = token_api(&app, "bob@transport.example").await?;
     let alice = token_api(&app, "alice@health.example").await?;
-    let olga = outsider(&app).await?;
+    let olga = outsider(&app).await?.0;
     let safe = collab_id(&carol, "Safe Routes to School").await?;
     let hospital = collab_id(&alice, "Hospital Transfer Logistics").await?;
     let m = Markers::new();
