@@ -207,7 +207,9 @@ macro_rules! select_messages {
     };
 }
 
-/// Adds a message (its first version) and moves the thread's activity time and count.
+/// Adds a message (its first version) and moves the thread's activity time and count. The
+/// message's `seq` is taken by bumping the thread's count first: that row lock is held until
+/// commit, so messages of one thread commit in `seq` order on both engines.
 pub async fn insert_message(
     h: &mut Handle,
     id: MessageId,
@@ -216,26 +218,28 @@ pub async fn insert_message(
     body: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let seq: i64 = on_engine!(h, c => sqlx::query_scalar(
+        "UPDATE threads SET message_count = message_count + 1, \
+         last_message_at = CASE WHEN last_message_at < $2 THEN $2 ELSE last_message_at END \
+         WHERE id = $1 RETURNING message_count",
+    )
+    .bind(thread.0)
+    .bind(now)
+    .fetch_one(c)
+    .await)?;
     on_engine_exec!(h, c => sqlx::query(
-        "INSERT INTO messages (id, thread_id, author_id, body, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 1, $5, $5)",
+        "INSERT INTO messages (id, thread_id, author_id, body, seq, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
     )
     .bind(id.0)
     .bind(thread.0)
     .bind(author.map(|u| u.0))
     .bind(body)
+    .bind(seq)
     .bind(now)
     .execute(c)
     .await)?;
     insert_version(h, id, 1, body, now).await?;
-    on_engine_exec!(h, c => sqlx::query(
-        "UPDATE threads SET message_count = message_count + 1, \
-         last_message_at = CASE WHEN last_message_at < $2 THEN $2 ELSE last_message_at END WHERE id = $1",
-    )
-    .bind(thread.0)
-    .bind(now)
-    .execute(c)
-    .await)?;
     Ok(())
 }
 
@@ -294,8 +298,8 @@ pub async fn thread_of_message(h: &mut Handle, id: MessageId) -> StoreResult<Opt
     Ok(id.map(Into::into))
 }
 
-/// Messages written after `after` (all from the start when `None`), oldest first: what a reader
-/// who has seen up to `after` has not seen yet.
+/// Messages committed after `after` (all from the start when `None`), in commit order: what a
+/// reader who has seen up to `after` has not seen yet.
 pub async fn messages_after(
     h: &mut Handle,
     thread: ThreadId,
@@ -304,7 +308,8 @@ pub async fn messages_after(
 ) -> StoreResult<Vec<Message>> {
     let rows: Vec<MessageRow> = on_engine!(h, c => sqlx::query_as(concat!(
         select_messages!(),
-        "WHERE m.thread_id = $1 AND ($2 IS NULL OR m.id > $2) ORDER BY m.id LIMIT $3"
+        "WHERE m.thread_id = $1 AND m.seq > COALESCE((SELECT a.seq FROM messages a WHERE a.id = $2 AND a.thread_id = $1), 0) \
+         ORDER BY m.seq LIMIT $3"
     ))
     .bind(thread.0)
     .bind(after.map(|m| m.0))
@@ -324,7 +329,8 @@ pub async fn messages_before(
 ) -> StoreResult<Vec<Message>> {
     let rows: Vec<MessageRow> = on_engine!(h, c => sqlx::query_as(concat!(
         select_messages!(),
-        "WHERE m.thread_id = $1 AND ($2 IS NULL OR m.id < $2) ORDER BY m.id DESC LIMIT $3"
+        "WHERE m.thread_id = $1 AND ($2 IS NULL OR m.seq < (SELECT b.seq FROM messages b WHERE b.id = $2 AND b.thread_id = $1)) \
+         ORDER BY m.seq DESC LIMIT $3"
     ))
     .bind(thread.0)
     .bind(before.map(|m| m.0))

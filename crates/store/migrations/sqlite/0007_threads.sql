@@ -23,12 +23,15 @@ CREATE TABLE messages (
     thread_id  BLOB NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
     author_id  BLOB REFERENCES users(id),
     body       TEXT NOT NULL,
+    -- 1, 2, 3... in the order the messages were committed: taken under the thread's row lock,
+    -- so a reader catching up "after seq N" never misses one (ids are not commit order on
+    -- PostgreSQL, where two posts can commit in the other order).
+    seq        INTEGER NOT NULL,
     version    INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
--- Ids are time-ordered (v7): a thread's messages page by id.
-CREATE INDEX messages_thread ON messages(thread_id, id);
+CREATE UNIQUE INDEX messages_thread_seq ON messages(thread_id, seq);
 
 -- Every text a message has had, the current one included.
 CREATE TABLE message_versions (

@@ -791,16 +791,16 @@ async fn generate_messages(app: &TestApp, thread: &str) -> Result<()> {
     let insert = match engine() {
         Engine::Sqlite => format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {GENERATED}) \
-             INSERT INTO messages (id, thread_id, author_id, body, version, created_at, updated_at) \
+             INSERT INTO messages (id, thread_id, author_id, body, seq, version, created_at, updated_at) \
              SELECT unhex(printf('%012x7%03x8%015x', {base_ms} + i / 4096, i % 4096, i)), t.id, t.created_by, \
-                    'Message ' || i, 1, '{at}', '{at}' \
+                    'Message ' || i, t.message_count + i, 1, '{at}', '{at}' \
              FROM n, threads t WHERE t.id = {thread}"
         ),
         Engine::Postgres => format!(
-            "INSERT INTO messages (id, thread_id, author_id, body, version, created_at, updated_at) \
+            "INSERT INTO messages (id, thread_id, author_id, body, seq, version, created_at, updated_at) \
              SELECT (lpad(to_hex({base_ms}::bigint + i / 4096), 12, '0') || '7' || lpad(to_hex(i % 4096), 3, '0') \
                      || '8' || lpad(to_hex(i), 15, '0'))::uuid, t.id, t.created_by, \
-                    'Message ' || i, 1, '{at}'::timestamptz, '{at}'::timestamptz \
+                    'Message ' || i, t.message_count + i, 1, '{at}'::timestamptz, '{at}'::timestamptz \
              FROM generate_series(1, {GENERATED}) AS i, threads t WHERE t.id = {thread}"
         ),
     };
@@ -1130,6 +1130,26 @@ async fn concurrent_posts_and_edits_keep_counts_and_versions_consistent() -> Res
         )
         .await?,
         "the stored count matches the messages"
+    );
+    // Every message has its own place in commit order: 1, 2, 3... with no gap or repeat.
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(DISTINCT seq) * 1000000 + max(seq) * 1000 + min(seq) FROM messages \
+                 WHERE thread_id = {thread_sql}"
+            )
+        )
+        .await?,
+        {
+            let n = count(
+                &app,
+                &format!("SELECT count(*) FROM messages WHERE thread_id = {thread_sql}"),
+            )
+            .await?;
+            n * 1_000_000 + n * 1000 + 1
+        },
+        "message sequence numbers run from 1 to the count without gaps"
     );
     assert_eq!(
         count(
