@@ -604,16 +604,33 @@ async fn flag_register(
     Ok(out)
 }
 
+/// Whether the actor may read personal data in `collaboration`, asked of the policy once per
+/// collaboration however many of its rows the home page lists.
+async fn reads_personal_data(
+    h: &mut Handle,
+    actor: &Actor,
+    known: &mut HashMap<CollaborationId, bool>,
+    collaboration: CollaborationId,
+) -> Result<bool, AppError> {
+    if let Some(allowed) = known.get(&collaboration) {
+        return Ok(*allowed);
+    }
+    let f = facts(h, actor, collaboration).await?;
+    let allowed = allows(actor, &f, CollaborationAction::ReadPersonalData);
+    known.insert(collaboration, allowed);
+    Ok(allowed)
+}
+
 /// Flags on the stakeholders the actor keeps, across their collaborations (home page).
 pub async fn my_flags(app: &App, actor: &Actor) -> Result<Vec<FlaggedStakeholder>, AppError> {
     let user = require_user(actor)?;
     let mut h = app.db.read().await?;
     let today = app.now().date_naive();
     let mut out = Vec::new();
+    let mut members_of = HashMap::new();
     for owned in store::owned_by(&mut h, user.id).await? {
         let collaboration = owned.stakeholder.collaboration_id;
-        let f = facts(&mut h, actor, collaboration).await?;
-        if !allows(actor, &f, CollaborationAction::ReadPersonalData) {
+        if !reads_personal_data(&mut h, actor, &mut members_of, collaboration).await? {
             continue;
         }
         let flags = flags_of(
@@ -839,9 +856,10 @@ pub async fn my_follow_ups(app: &App, actor: &Actor) -> Result<Vec<FollowUp>, Ap
     let mut h = app.db.read().await?;
     let today = app.now().date_naive();
     let mut out = Vec::new();
+    let mut members_of = HashMap::new();
     for owned in store::open_follow_ups_for(&mut h, user.id).await? {
-        let f = facts(&mut h, actor, owned.engagement.collaboration_id).await?;
-        if !allows(actor, &f, CollaborationAction::ReadPersonalData) {
+        let collaboration = owned.engagement.collaboration_id;
+        if !reads_personal_data(&mut h, actor, &mut members_of, collaboration).await? {
             continue;
         }
         out.push(FollowUp {

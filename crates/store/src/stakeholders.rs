@@ -1,5 +1,7 @@
 //! Stakeholders, engagements and RACI cells. Callers check the policy on the collaboration first.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use concord_domain::stakeholder::{
     Attitude, EngagedStakeholder, Engagement, EngagementChannel, EngagementFields,
@@ -673,12 +675,22 @@ pub async fn open_follow_ups_for(h: &mut Handle, owner: UserId) -> StoreResult<V
     .await)?;
     let mut engagements = fold_engagements(rows)?;
     engagements.sort_by(|a, b| a.follow_up_due.cmp(&b.follow_up_due).then(a.id.cmp(&b.id)));
+    // One title query per collaboration, not per follow-up.
+    let mut titles: HashMap<CollaborationId, String> = HashMap::new();
     let mut out = Vec::with_capacity(engagements.len());
     for engagement in engagements {
-        let title: String = on_engine!(h, c => sqlx::query_scalar("SELECT title FROM collaborations WHERE id = $1")
-            .bind(engagement.collaboration_id.0)
-            .fetch_one(c)
-            .await)?;
+        let collaboration = engagement.collaboration_id;
+        let title = match titles.get(&collaboration) {
+            Some(title) => title.clone(),
+            None => {
+                let title: String = on_engine!(h, c => sqlx::query_scalar("SELECT title FROM collaborations WHERE id = $1")
+                    .bind(collaboration.0)
+                    .fetch_one(c)
+                    .await)?;
+                titles.insert(collaboration, title.clone());
+                title
+            }
+        };
         out.push(OwnedFollowUp {
             engagement,
             collaboration_title: title,
