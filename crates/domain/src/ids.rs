@@ -92,3 +92,36 @@ id_type!(
     /// One message in a thread.
     MessageId
 );
+
+id_type!(
+    /// A meeting of a collaboration.
+    MeetingId
+);
+id_type!(
+    /// One item of a meeting's agenda.
+    AgendaItemId
+);
+id_type!(
+    /// An entry of a collaboration's decision register.
+    DecisionId
+);
+id_type!(
+    /// Something someone has to do, with an owner and a due date.
+    ActionItemId
+);
+id_type!(
+    /// One entry of a person's in-app inbox.
+    NotificationId
+);
+id_type!(
+    /// One email waiting in (or delivered from) the outbox.
+    EmailId
+);
+id_type!(
+    /// An HTTPS endpoint a collaboration's events are posted to.
+    WebhookId
+);
+id_type!(
+    /// One attempt series to deliver one event to one webhook.
+    WebhookDeliveryId
+);
