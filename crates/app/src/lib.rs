@@ -14,6 +14,7 @@ pub mod collaborations;
 pub mod dashboard;
 pub mod demo;
 pub mod key_results;
+pub mod live;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
@@ -55,6 +56,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Installation secret shared by all servers through the database (signs CSRF tokens).
     pub secret: Arc<[u8; 32]>,
+    /// This server's live-update signals (thread pages open in browsers).
+    pub live: Arc<live::LiveHub>,
 }
 
 impl App {
@@ -67,6 +70,7 @@ impl App {
             db,
             clock,
             secret: Arc::new(secret),
+            live: Arc::new(live::LiveHub::default()),
         })
     }
 

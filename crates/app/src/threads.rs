@@ -143,6 +143,7 @@ pub async fn get(
         .ok_or(AppError::NotFound)?;
     let mut messages =
         store::messages_before(&mut h, thread, before, MESSAGES_PER_PAGE + 1).await?;
+    store::attach_mentions(&mut h, &mut messages).await?;
     // One more than a page was read: if it came back, earlier messages exist.
     let earlier_cursor = if messages.len() > usize::try_from(MESSAGES_PER_PAGE).unwrap_or(50) {
         messages.remove(0);
@@ -171,7 +172,8 @@ pub async fn messages_after(
 ) -> Result<Vec<MessageView>, AppError> {
     let mut h = app.db.read().await?;
     let (_, f) = readable_thread(&mut h, actor, thread).await?;
-    let messages = store::messages_after(&mut h, thread, after, MESSAGES_PER_PAGE).await?;
+    let mut messages = store::messages_after(&mut h, thread, after, MESSAGES_PER_PAGE).await?;
+    store::attach_mentions(&mut h, &mut messages).await?;
     let can_post = policy::collaboration_allows(actor, &f, CollaborationAction::Discuss);
     Ok(message_views(actor, can_post, messages))
 }
@@ -217,6 +219,8 @@ pub async fn start(
     .await?;
     let message = MessageId::new();
     store::insert_message(tx.handle(), message, id, Some(user.id), &fields.body, now).await?;
+    record_mentions(tx.handle(), id, message, &fields.body).await?;
+    concord_store::live::announce(tx.handle(), id).await?;
     tx.record(event(
         Some(user.id),
         "thread.started",
@@ -236,6 +240,7 @@ pub async fn start(
         json!({ "thread": id, "body": fields.body }),
     ));
     app.commit(tx).await?;
+    crate::live::after_commit(app, id);
     get(app, actor, id, None).await
 }
 
@@ -253,6 +258,8 @@ pub async fn post(
     let user = require_user(actor)?;
     let id = MessageId::new();
     store::insert_message(tx.handle(), id, thread, Some(user.id), &body, app.now()).await?;
+    record_mentions(tx.handle(), thread, id, &body).await?;
+    concord_store::live::announce(tx.handle(), thread).await?;
     tx.record(event(
         Some(user.id),
         "message.posted",
@@ -263,6 +270,7 @@ pub async fn post(
         json!({ "thread": thread, "body": body }),
     ));
     app.commit(tx).await?;
+    crate::live::after_commit(app, thread);
     message(app, actor, id).await
 }
 
@@ -273,9 +281,10 @@ pub async fn message(app: &App, actor: &Actor, id: MessageId) -> Result<MessageV
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, f) = readable_thread(&mut h, actor, thread).await?;
-    let message = store::get_message(&mut h, id)
+    let mut message = store::get_message(&mut h, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    store::attach_mentions(&mut h, std::slice::from_mut(&mut message)).await?;
     let can_post = policy::collaboration_allows(actor, &f, CollaborationAction::Discuss);
     message_views(actor, can_post, vec![message])
         .pop()
@@ -305,6 +314,7 @@ pub async fn edit(
     }
     if before.body != body {
         let version = store::edit_message(tx.handle(), id, &body, app.now()).await?;
+        record_mentions(tx.handle(), thread, id, &body).await?;
         tx.record(event(
             Some(user.id),
             "message.edited",
@@ -331,4 +341,50 @@ pub async fn versions(
         .ok_or(AppError::NotFound)?;
     readable_thread(&mut h, actor, thread).await?;
     Ok(store::versions(&mut h, id).await?)
+}
+
+/// Records whom a message mentions (only people who may read the thread can be mentioned) and
+/// returns those newly mentioned.
+async fn record_mentions(
+    h: &mut Handle,
+    thread: ThreadId,
+    message: MessageId,
+    body: &str,
+) -> Result<Vec<concord_domain::UserId>, AppError> {
+    if !body.contains('@') {
+        return Ok(store::set_mentions(h, message, &[]).await?);
+    }
+    let people = store::mentionable(h, thread).await?;
+    let mentioned = domain::find_mentions(body, &people);
+    Ok(store::set_mentions(h, message, &mentioned).await?)
+}
+
+/// The people a message in `thread` may mention (for the reply form's hint).
+pub async fn mentionable(
+    app: &App,
+    actor: &Actor,
+    thread: ThreadId,
+) -> Result<Vec<domain::Mentionable>, AppError> {
+    let mut h = app.db.read().await?;
+    readable_thread(&mut h, actor, thread).await?;
+    Ok(store::mentionable(&mut h, thread).await?)
+}
+
+/// Where a live reader starts: `after` when it is a message of this thread, else the thread's
+/// newest message (the reader has the page, so only later messages are news). `NotFound` when the
+/// actor may not read the thread.
+pub(crate) async fn live_start(
+    app: &App,
+    actor: &Actor,
+    thread: ThreadId,
+    after: Option<MessageId>,
+) -> Result<Option<MessageId>, AppError> {
+    let mut h = app.db.read().await?;
+    readable_thread(&mut h, actor, thread).await?;
+    if let Some(after) = after
+        && store::thread_of_message(&mut h, after).await? == Some(thread)
+    {
+        return Ok(Some(after));
+    }
+    Ok(store::latest_message(&mut h, thread).await?)
 }

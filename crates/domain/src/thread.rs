@@ -98,6 +98,80 @@ pub fn audience_allows(audience: &[OrganisationId], org: Option<OrganisationId>)
     audience.is_empty() || org.is_some_and(|o| audience.contains(&o))
 }
 
+/// Someone who may be mentioned in a thread: a person named on the collaboration who may read it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Mentionable {
+    pub user_id: UserId,
+    pub display_name: String,
+}
+
+/// The people a message mentions, in the order first mentioned: `@` followed by a person's
+/// display name (case-insensitive), at the start of the text or after a character that cannot be
+/// part of a word or an email address, and not followed by a letter or digit. Where names overlap
+/// ("@Ann" and "@Ann Lee") the longest wins. Text that names nobody stays plain text.
+pub fn find_mentions(body: &str, people: &[Mentionable]) -> Vec<UserId> {
+    let mut found = Vec::new();
+    for (_, _, id) in mention_spans(body, people) {
+        if !found.contains(&id) {
+            found.push(id);
+        }
+    }
+    found
+}
+
+/// Where `text` mentions one of `people`: (start of the `@`, end of the name, who), in byte
+/// offsets, following the rules of [`find_mentions`]. The web layer uses it to highlight mentions.
+pub fn mention_spans(text: &str, people: &[Mentionable]) -> Vec<(usize, usize, UserId)> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find('@') {
+        let at = from + found;
+        from = at + 1;
+        let preceded_by_word = text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_' || c == '-');
+        if preceded_by_word {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let best = people
+            .iter()
+            .filter_map(|p| name_length(rest, p.display_name.trim()).map(|len| (len, p.user_id)))
+            .max_by_key(|(len, _)| *len);
+        if let Some((len, id)) = best {
+            spans.push((at, at + 1 + len, id));
+            from = at + 1 + len;
+        }
+    }
+    spans
+}
+
+/// The byte length of `name` at the start of `text`, compared case-insensitively, when it is
+/// followed by something other than a letter or digit.
+fn name_length(text: &str, name: &str) -> Option<usize> {
+    if name.is_empty() {
+        return None;
+    }
+    let mut consumed = 0;
+    let mut chars = text.chars();
+    for wanted in name.chars() {
+        let got = chars.next()?;
+        if !got.to_lowercase().eq(wanted.to_lowercase()) {
+            return None;
+        }
+        consumed += got.len_utf8();
+    }
+    if text[consumed..]
+        .chars()
+        .next()
+        .is_some_and(char::is_alphanumeric)
+    {
+        return None;
+    }
+    Some(consumed)
+}
+
 /// An organisation of a narrower audience, with its name.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AudienceOrganisation {
@@ -129,6 +203,10 @@ pub struct Message {
     pub body: String,
     /// 1 for an unedited message; each edit adds one.
     pub version: i64,
+    /// Its place in the thread: 1, 2, 3… in commit order.
+    pub seq: i64,
+    /// The people it mentions (as of its latest version).
+    pub mentions: Vec<Mentionable>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -204,6 +282,49 @@ mod tests {
             .for_field("body"),
             Some("required")
         );
+    }
+
+    fn person(name: &str) -> Mentionable {
+        Mentionable {
+            user_id: UserId::new(),
+            display_name: name.into(),
+        }
+    }
+
+    #[test]
+    fn mentions_name_people_by_their_display_name() {
+        let ann = person("Ann");
+        let ann_lee = person("Ann Lee");
+        let bob = person("Bob Martin");
+        let people = [ann.clone(), ann_lee.clone(), bob.clone()];
+        assert_eq!(
+            find_mentions("@ann lee and @BOB MARTIN, then @Ann again", &people),
+            vec![ann_lee.user_id, bob.user_id, ann.user_id],
+            "longest name wins, case-insensitive, first-mention order"
+        );
+        assert_eq!(
+            find_mentions("@Bob Martin @Bob Martin", &people),
+            vec![bob.user_id],
+            "each person once"
+        );
+        assert!(find_mentions("mail ann@Ann.example or @Annabel", &people).is_empty());
+        assert!(find_mentions("@Nobody here", &people).is_empty());
+        assert_eq!(
+            find_mentions("(@Ann)", &people),
+            vec![ann.user_id],
+            "punctuation around a mention"
+        );
+        assert_eq!(
+            find_mentions("héllo @Ann Lee", &people),
+            vec![ann_lee.user_id]
+        );
+        let text = "Hi @ann lee!";
+        assert_eq!(
+            mention_spans(text, &people),
+            vec![(3, 11, ann_lee.user_id)],
+            "spans cover the @ and the name as typed"
+        );
+        assert_eq!(&text[3..11], "@ann lee");
     }
 
     #[test]

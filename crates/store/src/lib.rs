@@ -13,6 +13,7 @@ pub mod charters;
 pub mod collaborations;
 pub mod db;
 pub mod key_results;
+pub mod live;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;

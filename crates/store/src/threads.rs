@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use concord_domain::thread::{AudienceOrganisation, Message, MessageVersion, Thread};
+use concord_domain::thread::{AudienceOrganisation, Mentionable, Message, MessageVersion, Thread};
 use concord_domain::{CollaborationId, MessageId, OrganisationId, ThreadId, UserId};
 use uuid::Uuid;
 
@@ -181,6 +181,7 @@ struct MessageRow {
     author_name: Option<String>,
     body: String,
     version: i64,
+    seq: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -194,6 +195,8 @@ impl From<MessageRow> for Message {
             author_name: r.author_name,
             body: r.body,
             version: r.version,
+            seq: r.seq,
+            mentions: Vec::new(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -202,8 +205,8 @@ impl From<MessageRow> for Message {
 
 macro_rules! select_messages {
     () => {
-        "SELECT m.id, m.thread_id, m.author_id, u.display_name AS author_name, m.body, m.version, m.created_at, \
-         m.updated_at FROM messages m LEFT JOIN users u ON u.id = m.author_id "
+        "SELECT m.id, m.thread_id, m.author_id, u.display_name AS author_name, m.body, m.version, m.seq, \
+         m.created_at, m.updated_at FROM messages m LEFT JOIN users u ON u.id = m.author_id "
     };
 }
 
@@ -358,4 +361,114 @@ pub async fn versions(h: &mut Handle, id: MessageId) -> StoreResult<Vec<MessageV
             written_at,
         })
         .collect())
+}
+
+/// The people a message in `thread` may mention: those named on its collaboration, still active,
+/// and (for a narrower thread) of one of its organisations.
+pub async fn mentionable(h: &mut Handle, thread: ThreadId) -> StoreResult<Vec<Mentionable>> {
+    let rows: Vec<(Uuid, String)> = on_engine!(h, c => sqlx::query_as(
+        "SELECT u.id, u.display_name FROM threads t \
+         JOIN collaboration_people cp ON cp.collaboration_id = t.collaboration_id \
+         JOIN users u ON u.id = cp.user_id \
+         WHERE t.id = $1 AND u.active \
+         AND (NOT EXISTS (SELECT 1 FROM thread_audience a WHERE a.thread_id = t.id) \
+              OR u.organisation_id IN (SELECT a.organisation_id FROM thread_audience a WHERE a.thread_id = t.id)) \
+         ORDER BY u.display_name, u.id",
+    )
+    .bind(thread.0)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, display_name)| Mentionable {
+            user_id: id.into(),
+            display_name,
+        })
+        .collect())
+}
+
+/// Records who a message mentions now, replacing what an earlier version mentioned. Returns the
+/// people mentioned now who were not before (whom to tell).
+pub async fn set_mentions(
+    h: &mut Handle,
+    message: MessageId,
+    people: &[UserId],
+) -> StoreResult<Vec<UserId>> {
+    let before: Vec<Uuid> = on_engine!(h, c => sqlx::query_scalar(
+        "SELECT user_id FROM message_mentions WHERE message_id = $1",
+    )
+    .bind(message.0)
+    .fetch_all(c)
+    .await)?;
+    let before: Vec<UserId> = before.into_iter().map(Into::into).collect();
+    for gone in before.iter().filter(|u| !people.contains(u)) {
+        on_engine_exec!(h, c => sqlx::query("DELETE FROM message_mentions WHERE message_id = $1 AND user_id = $2")
+            .bind(message.0)
+            .bind(gone.0)
+            .execute(c)
+            .await)?;
+    }
+    let mut added = Vec::new();
+    for person in people.iter().filter(|u| !before.contains(u)) {
+        on_engine_exec!(h, c => sqlx::query("INSERT INTO message_mentions (message_id, user_id) VALUES ($1, $2)")
+            .bind(message.0)
+            .bind(person.0)
+            .execute(c)
+            .await)?;
+        added.push(*person);
+    }
+    Ok(added)
+}
+
+/// Fills in whom each message mentions, with one query for the whole page (none when no message
+/// contains an `@`).
+pub async fn attach_mentions(h: &mut Handle, messages: &mut [Message]) -> StoreResult<()> {
+    let (Some(first), Some(last)) = (messages.first(), messages.last()) else {
+        return Ok(());
+    };
+    if !messages.iter().any(|m| m.body.contains('@')) {
+        return Ok(());
+    }
+    let thread = first.thread_id;
+    let (low, high) = (
+        messages.iter().map(|m| m.seq).min().unwrap_or(first.seq),
+        messages.iter().map(|m| m.seq).max().unwrap_or(last.seq),
+    );
+    let rows: Vec<(Uuid, Uuid, String)> = on_engine!(h, c => sqlx::query_as(
+        "SELECT mm.message_id, u.id, u.display_name FROM messages m \
+         JOIN message_mentions mm ON mm.message_id = m.id JOIN users u ON u.id = mm.user_id \
+         WHERE m.thread_id = $1 AND m.seq BETWEEN $2 AND $3 ORDER BY u.display_name",
+    )
+    .bind(thread.0)
+    .bind(low)
+    .bind(high)
+    .fetch_all(c)
+    .await)?;
+    let mut by_message: HashMap<MessageId, Vec<Mentionable>> = HashMap::new();
+    for (message, user, display_name) in rows {
+        by_message
+            .entry(message.into())
+            .or_default()
+            .push(Mentionable {
+                user_id: user.into(),
+                display_name,
+            });
+    }
+    for message in messages.iter_mut() {
+        if let Some(mentions) = by_message.remove(&message.id) {
+            message.mentions = mentions;
+        }
+    }
+    Ok(())
+}
+
+/// The newest message of a thread (where a live reader who has seen nothing yet starts).
+pub async fn latest_message(h: &mut Handle, thread: ThreadId) -> StoreResult<Option<MessageId>> {
+    let id: Option<Uuid> = on_engine!(h, c => sqlx::query_scalar(
+        "SELECT id FROM messages WHERE thread_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(thread.0)
+    .fetch_optional(c)
+    .await)?;
+    Ok(id.map(Into::into))
 }

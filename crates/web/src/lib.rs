@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod pages;
 pub mod security;
+pub mod sse;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -65,6 +66,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Live streams never end by themselves: close them when shutdown begins, so the graceful
+    // shutdown does not wait for them.
+    let live = state.app.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -1,19 +1,89 @@
 //! Markdown for charters: rendered with pulldown-cmark, then sanitised with ammonia, so only the
 //! sanitised output is ever embedded unescaped in a page. Also the line diff between two versions.
 
-use pulldown_cmark::{Options, Parser, html};
+use concord_domain::thread::{Mentionable, mention_spans};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream, html};
 use similar::{ChangeTag, TextDiff};
 
 /// Renders Markdown to HTML that is safe to embed: scripts, event handlers, `javascript:` links
 /// and other dangerous markup are removed; links get `rel="noopener noreferrer"`.
 pub fn render(markdown: &str) -> String {
+    render_with_mentions(markdown, &[])
+}
+
+/// Like [`render`], and each mention of one of `mentioned` (`@Display Name`, outside code) is
+/// wrapped in `<span class="mention">`.
+pub fn render_with_mentions(markdown: &str, mentioned: &[Mentionable]) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    let parser = Parser::new_ext(markdown, options);
+    if mentioned.is_empty() {
+        html::push_html(&mut raw, parser);
+    } else {
+        html::push_html(&mut raw, highlight_mentions(parser, mentioned).into_iter());
+    }
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .add_allowed_classes("span", ["mention"])
         .clean(&raw)
         .to_string()
+}
+
+/// Splits text events around mentions. Text inside code blocks is left alone (code spans are
+/// their own events); inside a link the mention stays plain (a span in a link is still fine, but
+/// the link's text is the author's).
+fn highlight_mentions<'a>(parser: Parser<'a>, mentioned: &[Mentionable]) -> Vec<Event<'a>> {
+    let mut events = Vec::new();
+    let (mut in_code, mut in_link) = (false, false);
+    for event in TextMergeStream::new(parser) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Link { .. }) => in_link = true,
+            Event::End(TagEnd::Link) => in_link = false,
+            _ => {}
+        }
+        match event {
+            Event::Text(text) if !in_code && !in_link && text.contains('@') => {
+                let spans = mention_spans(&text, mentioned);
+                if spans.is_empty() {
+                    events.push(Event::Text(text));
+                    continue;
+                }
+                let mut from = 0;
+                for (start, end, _) in spans {
+                    if start > from {
+                        events.push(Event::Text(CowStr::from(text[from..start].to_owned())));
+                    }
+                    events.push(Event::InlineHtml(CowStr::from(format!(
+                        "<span class=\"mention\">{}</span>",
+                        escape_html(&text[start..end])
+                    ))));
+                    from = end;
+                }
+                if from < text.len() {
+                    events.push(Event::Text(CowStr::from(text[from..].to_owned())));
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    events
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// What happened to a line between two versions.
@@ -66,6 +136,26 @@ mod tests {
         assert!(html.contains("<h1>Purpose</h1>"), "{html}");
         assert!(html.contains("<strong>share</strong>"), "{html}");
         assert!(html.contains("<li>a</li>"), "{html}");
+    }
+
+    #[test]
+    fn highlights_mentions_outside_code_only() {
+        let ann = Mentionable {
+            user_id: concord_domain::UserId::new(),
+            display_name: "Ann O'Neil & Co".into(),
+        };
+        let html = render_with_mentions(
+            "Thanks @ann o'neil & co!\n\n`@Ann O'Neil & Co` and\n\n    @Ann O'Neil & Co\n",
+            &[ann],
+        );
+        assert!(
+            html.contains(r#"Thanks <span class="mention">@ann o’neil &amp; co</span>!"#)
+                || html.contains(r#"Thanks <span class="mention">@ann o'neil &amp; co</span>!"#),
+            "{html}"
+        );
+        assert_eq!(html.matches("class=\"mention\"").count(), 1, "{html}");
+        let plain = render("Thanks @ann");
+        assert!(!plain.contains("mention"), "{plain}");
     }
 
     #[test]

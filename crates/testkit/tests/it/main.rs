@@ -10,6 +10,7 @@ mod charter;
 mod dashboard;
 mod key_result_pages;
 mod key_results;
+mod live;
 mod objectives;
 mod pages;
 mod policy;

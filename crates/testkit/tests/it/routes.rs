@@ -244,6 +244,8 @@ fn table() -> Vec<Probe> {
             Status(404), Status(404)),
         probe("GET", "/api/v1/messages/{id}/versions",
             |w| format!("/api/v1/messages/{}/versions", w.message), none, Status(404), Status(404)),
+        probe("GET", "/api/v1/threads/{id}/events",
+            |w| format!("/api/v1/threads/{}/events", w.thread), none, Status(404), Status(404)),
         // ---- Pages: dashboards and portfolios
         probe("GET", "/collaborations/{id}/dashboard", |w| format!("/collaborations/{}/dashboard", w.hospital),
             none, Status(404), Status(404)),
@@ -496,6 +498,7 @@ fn table() -> Vec<Probe> {
             |w| format!("/collaborations/{}/threads/new", w.hospital),
             |_| json!({"title": "Taken over", "body": "Taken over"}), SignIn, Status(404)),
         probe("GET", "/threads/{id}", |w| format!("/threads/{}", w.thread), none, Status(404), Status(404)),
+        probe("GET", "/threads/{id}/live", |w| format!("/threads/{}/live", w.thread), none, Status(404), Status(404)),
         probe("POST", "/threads/{id}/messages", |w| format!("/threads/{}/messages", w.thread),
             |_| json!({"body": "Taken over"}), SignIn, Status(404)),
         probe("GET", "/messages/{id}/edit", |w| format!("/messages/{}/edit", w.message), none,

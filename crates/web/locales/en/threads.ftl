@@ -76,3 +76,7 @@ action-message-posted = Message posted
 action-message-edited = Message edited
 field-audience = Audience
 field-body = Message text
+
+thread-live-new-message = New message from { $name }
+message-hint-mentions = Mention someone named on this collaboration with @ and their name (for example @Alice Martin): they are notified.
+message-mentionable-summary = People you can mention ({ $count })

@@ -76,3 +76,7 @@ action-message-posted = Message publié
 action-message-edited = Message modifié
 field-audience = Public
 field-body = Texte du message
+
+thread-live-new-message = Nouveau message de { $name }
+message-hint-mentions = Mentionnez une personne nommée dans cette collaboration avec @ suivi de son nom (par exemple @Alice Martin) : elle est notifiée.
+message-mentionable-summary = Personnes que vous pouvez mentionner ({ $count })

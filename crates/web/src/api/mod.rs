@@ -155,6 +155,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(threads::messages, threads::post))
         .routes(routes!(threads::edit))
         .routes(routes!(threads::versions))
+        .routes(routes!(threads::events))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))

@@ -30,7 +30,7 @@ pub struct MessageDetail {
 impl From<MessageView> for MessageDetail {
     fn from(view: MessageView) -> Self {
         Self {
-            body_html: markdown::render(&view.message.body),
+            body_html: markdown::render_with_mentions(&view.message.body, &view.message.mentions),
             message: view.message,
             can_edit: view.can_edit,
         }
@@ -207,4 +207,37 @@ pub async fn versions(
 ) -> Result<Json<Vec<MessageVersionDetail>>, ApiError> {
     let versions = service::versions(&ctx.app, &ctx.actor, id).await?;
     Ok(Json(versions.into_iter().map(Into::into).collect()))
+}
+
+/// Where a live stream starts.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StreamParams {
+    /// Id of the last message the reader has (a `Last-Event-ID` header takes precedence). Absent,
+    /// or not a message of this thread: only messages posted from now on.
+    pub after: Option<String>,
+}
+
+/// Server-Sent Events (`text/event-stream`) of the thread's new messages: one `message` event per
+/// message, its `id` the message id and its `data` a `MessageDetail` as JSON. Reconnect with
+/// `Last-Event-ID` to miss nothing. The stream ends when the caller may no longer read the thread,
+/// when the server shuts down, or after 15 minutes (reconnect).
+#[utoipa::path(get, path = "/api/v1/threads/{id}/events", tag = "threads",
+    params(("id" = String, Path), StreamParams),
+    responses((status = 200, description = "An event stream of `MessageDetail` objects", content_type = "text/event-stream", body = String),
+        (status = 404, body = crate::error::Problem)))]
+pub async fn events(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<ThreadId>,
+    ApiQuery(params): ApiQuery<StreamParams>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    let after =
+        crate::sse::last_event_id(&headers).or_else(|| params.after.and_then(|a| a.parse().ok()));
+    let subscription = concord_app::live::subscribe(&ctx.app, &ctx.actor, id, after).await?;
+    Ok(crate::sse::stream(subscription, |view| {
+        let detail = MessageDetail::from(view);
+        let id = detail.message.id;
+        Some((id, serde_json::to_string(&detail).ok()?))
+    }))
 }

@@ -15,7 +15,9 @@ use axum_extra::extract::Form;
 use concord_app::threads::{self as service, MessageView, ThreadView};
 use concord_app::{AppError, collaborations};
 use concord_domain::collaboration::{MembershipStatus, OrganisationMember};
-use concord_domain::thread::{Message, MessageInput, MessageVersion, Thread, ThreadInput};
+use concord_domain::thread::{
+    Mentionable, Message, MessageInput, MessageVersion, Thread, ThreadInput,
+};
 use concord_domain::{CollaborationId, FieldErrors, MessageId, ThreadId};
 
 use super::{PageCtx, PagePath, ok, page_error, render, require_sign_in, see_other};
@@ -35,6 +37,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
         ),
         ("/threads/{id}", get(show)),
         ("/threads/{id}/messages", post(reply)),
+        ("/threads/{id}/live", get(live)),
         ("/messages/{id}/edit", get(edit_form).post(save_edit)),
         ("/messages/{id}/versions", get(versions_page)),
     ]
@@ -281,7 +284,7 @@ struct MessageItem {
 impl MessageItem {
     fn new(view: MessageView) -> MessageItem {
         MessageItem {
-            html: markdown::render(&view.message.body),
+            html: markdown::render_with_mentions(&view.message.body, &view.message.mentions),
             view,
         }
     }
@@ -311,11 +314,26 @@ struct ShowPage {
     reply: String,
     errors: FieldErrors,
     done: Option<String>,
+    /// Whom a reply may mention (shown to those who may post).
+    mentionable: Vec<Mentionable>,
 }
 
 impl ShowPage {
     fn only(&self) -> String {
         audience_names(&self.thread)
+    }
+
+    /// The newest message shown, where live updates continue from (latest page only).
+    fn last_message_id(&self) -> Option<String> {
+        self.messages.last().map(|m| m.view.message.id.to_string())
+    }
+
+    fn mentionable_names(&self) -> String {
+        self.mentionable
+            .iter()
+            .map(|p| format!("@{}", p.display_name))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn author(&self, item: &MessageItem) -> String {
@@ -359,11 +377,16 @@ async fn thread_page(
         let view = service::get(&ctx.app, &ctx.actor, id, before.as_deref()).await?;
         let collaboration =
             collaborations::get(&ctx.app, &ctx.actor, view.thread.collaboration_id).await?;
-        Ok::<_, AppError>((view, collaboration.collaboration.title))
+        let mentionable = if view.can_post {
+            service::mentionable(&ctx.app, &ctx.actor, id).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, AppError>((view, collaboration.collaboration.title, mentionable))
     }
     .await;
     match result {
-        Ok((view, collaboration_title)) => {
+        Ok((view, collaboration_title, mentionable)) => {
             let ThreadView {
                 thread,
                 messages,
@@ -385,6 +408,7 @@ async fn thread_page(
                     reply,
                     errors,
                     done: done.filter(|d| d == "started" || d == "edited"),
+                    mentionable,
                 },
             )
         }
@@ -446,6 +470,73 @@ async fn reply(
         }
         Err(error) => page_error(&ctx)(error).into_response(),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live updates (Server-Sent Events): the page's script appends each new message as it comes
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct LiveQuery {
+    after: Option<String>,
+}
+
+/// One message as the thread page shows it, for appending live.
+#[derive(Template)]
+#[template(path = "threads/live_message.html")]
+struct LiveMessage<'a> {
+    c: &'a PageCtx,
+    item: &'a MessageItem,
+}
+
+impl LiveMessage<'_> {
+    fn author(&self, item: &MessageItem) -> String {
+        author(self.c, &item.view.message)
+    }
+
+    fn edit_href(&self, item: &MessageItem) -> String {
+        format!("/messages/{}/edit", item.view.message.id)
+    }
+}
+
+/// What one live event carries to the page's script.
+#[derive(serde::Serialize)]
+struct LiveEventData {
+    id: String,
+    /// The message rendered exactly as on the page (sanitised Markdown inside).
+    html: String,
+    /// A short sentence for screen readers ("New message from …").
+    announce: String,
+}
+
+/// `text/event-stream` of the thread's new messages, in the reader's language. The reader starts
+/// after `Last-Event-ID` (a browser reconnecting) or `?after=` (the newest message on the page).
+async fn live(
+    ctx: Ctx,
+    PagePath(id): PagePath<ThreadId>,
+    Query(query): Query<LiveQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let after =
+        crate::sse::last_event_id(&headers).or_else(|| query.after.and_then(|a| a.parse().ok()));
+    let subscription = match concord_app::live::subscribe(&ctx.app, &ctx.actor, id, after).await {
+        Ok(subscription) => subscription,
+        Err(error) => return page_error(&ctx)(error).into_response(),
+    };
+    let c = PageCtx::new(&ctx, "collaborations");
+    crate::sse::stream(subscription, move |view| {
+        let item = MessageItem::new(view);
+        let html = LiveMessage { c: &c, item: &item }.render().ok()?;
+        let data = LiveEventData {
+            id: item.view.message.id.to_string(),
+            announce: c.t1(
+                "thread-live-new-message",
+                "name",
+                &author(&c, &item.view.message),
+            ),
+            html,
+        };
+        Some((item.view.message.id, serde_json::to_string(&data).ok()?))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
