@@ -229,10 +229,6 @@ impl LiveThread {
             }
         }
     }
-
-    pub fn thread(&self) -> ThreadId {
-        self.thread
-    }
 }
 
 #[cfg(test)]

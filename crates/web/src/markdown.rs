@@ -57,7 +57,7 @@ fn highlight_mentions<'a>(parser: Parser<'a>, mentioned: &[Mentionable]) -> Vec<
                     }
                     events.push(Event::InlineHtml(CowStr::from(format!(
                         "<span class=\"mention\">{}</span>",
-                        escape_html(&text[start..end])
+                        crate::charts::escape_xml(&text[start..end])
                     ))));
                     from = end;
                 }
@@ -69,21 +69,6 @@ fn highlight_mentions<'a>(parser: Parser<'a>, mentioned: &[Mentionable]) -> Vec<
         }
     }
     events
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// What happened to a line between two versions.
