@@ -11,6 +11,7 @@ pub mod collaboration;
 pub mod evaluation;
 pub mod ids;
 pub mod key_result;
+pub mod meeting;
 pub mod objective;
 pub mod organisation;
 pub mod policy;
