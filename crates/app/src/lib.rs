@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod key_results;
 pub mod live;
+pub mod meetings;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;

@@ -263,7 +263,6 @@ impl RsvpInput {
     }
 }
 
-/// Moving an agenda item one place.
 text_enum!(
     /// Which way an agenda item moves.
     Direction {

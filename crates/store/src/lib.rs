@@ -14,6 +14,7 @@ pub mod collaborations;
 pub mod db;
 pub mod key_results;
 pub mod live;
+pub mod meetings;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
