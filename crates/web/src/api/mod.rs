@@ -7,6 +7,7 @@ pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
 pub mod key_results;
+pub mod meetings;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
@@ -83,6 +84,7 @@ impl Modify for BearerAuth {
         (name = "charter", description = "Collaboration charters, their versions and sign-offs"),
         (name = "stakeholders", description = "Stakeholder registers, engagements, RACI matrices and persons' data rights"),
         (name = "threads", description = "Discussion threads of collaborations, their messages and the messages' versions"),
+        (name = "meetings", description = "Meetings of collaborations: agenda, attendees and their answers, minutes"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -156,6 +158,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(threads::edit))
         .routes(routes!(threads::versions))
         .routes(routes!(threads::events))
+        .routes(routes!(meetings::list, meetings::create))
+        .routes(routes!(meetings::get, meetings::update))
+        .routes(routes!(meetings::cancel))
+        .routes(routes!(meetings::add_agenda_item))
+        .routes(routes!(
+            meetings::update_agenda_item,
+            meetings::delete_agenda_item
+        ))
+        .routes(routes!(meetings::move_agenda_item))
+        .routes(routes!(meetings::set_minutes))
+        .routes(routes!(meetings::add_attendee))
+        .routes(routes!(meetings::remove_attendee))
+        .routes(routes!(meetings::rsvp))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))
