@@ -274,6 +274,18 @@ async fn check_presenter(
     Ok(())
 }
 
+/// The meeting an agenda item belongs to (`NotFound` unless the actor may read it).
+pub async fn meeting_of_agenda_item(
+    app: &App,
+    actor: &Actor,
+    id: AgendaItemId,
+) -> Result<MeetingId, AppError> {
+    let mut h = app.db.read().await?;
+    let item = item_meeting(&mut h, id).await?;
+    meeting_facts(&mut h, actor, item.meeting_id).await?;
+    Ok(item.meeting_id)
+}
+
 /// Adds an item at the end of the agenda.
 pub async fn add_agenda_item(
     app: &App,

@@ -11,6 +11,7 @@ pub mod engagements;
 pub mod help;
 pub mod home;
 pub mod key_results;
+pub mod meetings;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
@@ -51,6 +52,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(stakeholders::routes());
     all.extend(engagements::routes());
     all.extend(threads::routes());
+    all.extend(meetings::routes());
     all
 }
 
