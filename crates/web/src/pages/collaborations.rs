@@ -388,6 +388,8 @@ struct ShowPage {
     stakeholders: Option<concord_app::stakeholders::StakeholderOverview>,
     /// The most recently active threads the reader may see, and whether they may start one.
     threads: Option<concord_app::threads::ThreadList>,
+    /// The next meetings (at most three) and whether the reader may schedule one.
+    meetings: Option<concord_app::meetings::MeetingList>,
 }
 
 impl ShowPage {
@@ -502,6 +504,15 @@ async fn show_page(
             Err(AppError::Forbidden | AppError::Unauthenticated | AppError::NotFound) => None,
             Err(error) => return page_error(ctx)(error).into_response(),
         };
+    let meetings = match concord_app::meetings::list(&ctx.app, &ctx.actor, id).await {
+        Ok(mut list) => {
+            list.upcoming.truncate(3);
+            list.past.clear();
+            Some(list)
+        }
+        Err(AppError::Forbidden | AppError::Unauthenticated | AppError::NotFound) => None,
+        Err(error) => return page_error(ctx)(error).into_response(),
+    };
     let done =
         done.filter(|d| d.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_') && d.len() < 40);
     render(
@@ -521,6 +532,7 @@ async fn show_page(
             review_overdue,
             stakeholders,
             threads,
+            meetings,
         },
     )
 }
