@@ -11,6 +11,7 @@ mod dashboard;
 mod key_result_pages;
 mod key_results;
 mod live;
+mod meetings;
 mod objectives;
 mod pages;
 mod policy;
