@@ -656,7 +656,7 @@ async fn the_personal_feed_acts_as_its_owner_and_is_gone_once_revoked() -> Resul
     let browser = app.signed_in("hannah@health.example").await?;
     let audit = audit_count(&app).await?;
     let response = browser
-        .submit("/account/calendar", "/account/calendar", &[])
+        .submit("/account/calendar", "/account/calendar", &[("feed", "new")])
         .await?;
     assert_eq!(response.status().as_u16(), 200);
     let html = response.text().await?;
@@ -709,7 +709,7 @@ async fn the_personal_feed_acts_as_its_owner_and_is_gone_once_revoked() -> Resul
 
     // Regenerating replaces the URL; revoking makes it 404.
     let response = browser
-        .submit("/account/calendar", "/account/calendar", &[])
+        .submit("/account/calendar", "/account/calendar", &[("feed", "new")])
         .await?;
     assert_eq!(response.status().as_u16(), 200);
     let (status, _, _) = ics(&app, &anonymous, &feed_path).await?;

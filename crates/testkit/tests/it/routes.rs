@@ -51,6 +51,9 @@ struct World {
     thread: String,
     /// The first message of that thread.
     message: String,
+    /// A meeting Alice scheduled in the hospital collaboration, and an item of its agenda.
+    meeting: String,
+    agenda_item: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -120,6 +123,15 @@ fn thread_body(w: &World) -> Value {
 
 fn message_body(_: &World) -> Value {
     json!({"body": "Taken over"})
+}
+
+fn meeting_body(_: &World) -> Value {
+    json!({"title": "Taken over", "starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T11:00",
+           "time_zone": "UTC"})
+}
+
+fn agenda_item_body(_: &World) -> Value {
+    json!({"title": "Taken over", "duration_minutes": 10})
 }
 
 const fn probe(
@@ -229,6 +241,36 @@ fn table() -> Vec<Probe> {
         probe("GET", "/api/v1/me/stakeholder-flags", |_| "/api/v1/me/stakeholder-flags".into(), none,
             Status(401), Open),
         probe("GET", "/api/v1/me/follow-ups", |_| "/api/v1/me/follow-ups".into(), none, Status(401), Open),
+        // ---- API: meetings
+        probe("GET", "/api/v1/collaborations/{id}/meetings",
+            |w| format!("/api/v1/collaborations/{}/meetings", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/meetings",
+            |w| format!("/api/v1/collaborations/{}/meetings", w.hospital), meeting_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/meetings/{id}", |w| format!("/api/v1/meetings/{}", w.meeting), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/meetings/{id}", |w| format!("/api/v1/meetings/{}", w.meeting), meeting_body,
+            Status(404), Status(404)),
+        probe("POST", "/api/v1/meetings/{id}/cancel", |w| format!("/api/v1/meetings/{}/cancel", w.meeting),
+            none, Status(404), Status(404)),
+        probe("POST", "/api/v1/meetings/{id}/agenda-items",
+            |w| format!("/api/v1/meetings/{}/agenda-items", w.meeting), agenda_item_body, Status(404), Status(404)),
+        probe("PUT", "/api/v1/agenda-items/{id}", |w| format!("/api/v1/agenda-items/{}", w.agenda_item),
+            agenda_item_body, Status(404), Status(404)),
+        probe("DELETE", "/api/v1/agenda-items/{id}", |w| format!("/api/v1/agenda-items/{}", w.agenda_item),
+            none, Status(404), Status(404)),
+        probe("POST", "/api/v1/agenda-items/{id}/move",
+            |w| format!("/api/v1/agenda-items/{}/move", w.agenda_item), |_| json!({"direction": "down"}),
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/agenda-items/{id}/minutes",
+            |w| format!("/api/v1/agenda-items/{}/minutes", w.agenda_item), |_| json!({"minutes": "Taken over"}),
+            Status(404), Status(404)),
+        probe("POST", "/api/v1/meetings/{id}/attendees",
+            |w| format!("/api/v1/meetings/{}/attendees", w.meeting), |w| json!({"user_id": w.bob}),
+            Status(404), Status(404)),
+        probe("DELETE", "/api/v1/meetings/{id}/attendees/{user_id}",
+            |w| format!("/api/v1/meetings/{}/attendees/{}", w.meeting, w.alice), none, Status(404), Status(404)),
+        probe("PUT", "/api/v1/meetings/{id}/rsvp", |w| format!("/api/v1/meetings/{}/rsvp", w.meeting),
+            |_| json!({"response": "yes"}), Status(404), Status(404)),
         // ---- API: discussion threads and messages
         probe("GET", "/api/v1/collaborations/{id}/threads",
             |w| format!("/api/v1/collaborations/{}/threads?limit=100", w.hospital), none, Status(404), Status(404)),
@@ -489,6 +531,52 @@ fn table() -> Vec<Probe> {
         probe("POST", "/collaborations/{id}/raci", |w| format!("/collaborations/{}/raci", w.hospital),
             |w| json!({"objective_id": w.objective, "party": format!("stakeholder:{}", w.stakeholder), "role": "A"}),
             SignIn, Status(404)),
+        // ---- Pages: meetings
+        probe("GET", "/collaborations/{id}/meetings",
+            |w| format!("/collaborations/{}/meetings", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/collaborations/{id}/meetings/new",
+            |w| format!("/collaborations/{}/meetings/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/meetings/new",
+            |w| format!("/collaborations/{}/meetings/new", w.hospital), meeting_body, SignIn, Status(404)),
+        probe("GET", "/meetings/{id}", |w| format!("/meetings/{}", w.meeting), none, Status(404), Status(404)),
+        probe("GET", "/meetings/{id}/edit", |w| format!("/meetings/{}/edit", w.meeting), none, SignIn,
+            Status(404)),
+        probe("POST", "/meetings/{id}/edit", |w| format!("/meetings/{}/edit", w.meeting), meeting_body,
+            SignIn, Status(404)),
+        probe("POST", "/meetings/{id}/cancel", |w| format!("/meetings/{}/cancel", w.meeting), none, SignIn,
+            Status(404)),
+        probe("POST", "/meetings/{id}/agenda", |w| format!("/meetings/{}/agenda", w.meeting),
+            |_| json!({"title": "Taken over", "duration_minutes": "10"}), SignIn, Status(404)),
+        probe("POST", "/meetings/{id}/attendees", |w| format!("/meetings/{}/attendees", w.meeting),
+            |w| json!({"user_id": w.bob}), SignIn, Status(404)),
+        probe("POST", "/meetings/{id}/attendees/{user_id}/remove",
+            |w| format!("/meetings/{}/attendees/{}/remove", w.meeting, w.alice), none, SignIn, Status(404)),
+        probe("POST", "/meetings/{id}/rsvp", |w| format!("/meetings/{}/rsvp", w.meeting),
+            |_| json!({"response": "yes"}), SignIn, Status(404)),
+        probe("GET", "/meetings/{id}/print", |w| format!("/meetings/{}/print", w.meeting), none,
+            Status(404), Status(404)),
+        probe("GET", "/meetings/{id}/calendar.ics", |w| format!("/meetings/{}/calendar.ics", w.meeting),
+            none, Status(404), Status(404)),
+        probe("GET", "/agenda-items/{id}/edit", |w| format!("/agenda-items/{}/edit", w.agenda_item), none,
+            SignIn, Status(404)),
+        probe("POST", "/agenda-items/{id}/edit", |w| format!("/agenda-items/{}/edit", w.agenda_item),
+            |_| json!({"title": "Taken over", "duration_minutes": "10"}), SignIn, Status(404)),
+        probe("GET", "/agenda-items/{id}/minutes", |w| format!("/agenda-items/{}/minutes", w.agenda_item),
+            none, SignIn, Status(404)),
+        probe("POST", "/agenda-items/{id}/minutes", |w| format!("/agenda-items/{}/minutes", w.agenda_item),
+            |_| json!({"minutes": "Taken over"}), SignIn, Status(404)),
+        probe("POST", "/agenda-items/{id}/move", |w| format!("/agenda-items/{}/move", w.agenda_item),
+            |_| json!({"direction": "down"}), SignIn, Status(404)),
+        probe("POST", "/agenda-items/{id}/delete", |w| format!("/agenda-items/{}/delete", w.agenda_item),
+            none, SignIn, Status(404)),
+        // The feed answers to its secret alone: a guessed one is missing.
+        probe("GET", "/calendar/{file}", |_| format!("/calendar/{}.ics", "0".repeat(64)), none,
+            Status(404), Status(404)),
+        // The caller's own feed settings: no form field, no feed made.
+        probe("GET", "/account/calendar", |_| "/account/calendar".into(), none, SignIn, Open),
+        probe("POST", "/account/calendar", |_| "/account/calendar".into(), none, SignIn, Status(422)),
+        probe("POST", "/account/calendar/revoke", |_| "/account/calendar/revoke".into(), none, SignIn,
+            SeeOther("/account/calendar?done=revoked")),
         // ---- Pages: discussion threads
         probe("GET", "/collaborations/{id}/threads",
             |w| format!("/collaborations/{}/threads", w.hospital), none, Status(404), Status(404)),
@@ -800,7 +888,27 @@ async fn world(app: &TestApp) -> Result<World> {
     let thread = thread.json::<Value>().await?;
     let message = id_of(&thread["messages"][0]["message"])?;
     let thread = id_of(&thread["thread"])?;
+    // A meeting with an agenda item (its title is confidential too).
+    let meeting = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/meetings", id_of(hospital)?),
+            &json!({"title": "Inter-hospital transfers steering", "starts_at": "2030-01-10T10:00",
+                    "ends_at": "2030-01-10T11:00", "time_zone": "Europe/Paris"}),
+        )
+        .await?;
+    ensure!(meeting.status() == 201, "meeting: {}", meeting.status());
+    let meeting = id_of(&meeting.json::<Value>().await?["meeting"])?;
+    let item = alice
+        .post(
+            &format!("/api/v1/meetings/{meeting}/agenda-items"),
+            &json!({"title": "Inter-hospital transfers: crews", "duration_minutes": 20}),
+        )
+        .await?;
+    ensure!(item.status() == 201, "agenda item: {}", item.status());
+    let agenda_item = id_of(&item.json::<Value>().await?["item"])?;
     Ok(World {
+        meeting,
+        agenda_item,
         stakeholder,
         engagement,
         thread,

@@ -948,9 +948,19 @@ async fn feed_page(ctx: Ctx, Query(query): Query<ShowQuery>) -> Response {
     feed_page_render(&ctx, None, done).await
 }
 
-async fn create_feed(ctx: Ctx, headers: HeaderMap) -> Response {
+/// The feed form says what it asks for (`feed=new`), so a stray POST makes nothing.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct FeedForm {
+    #[serde(default)]
+    feed: String,
+}
+
+async fn create_feed(ctx: Ctx, headers: HeaderMap, Form(form): Form<FeedForm>) -> Response {
     if let Err(redirect) = require_sign_in(&ctx, "/account/calendar") {
         return redirect;
+    }
+    if form.feed != "new" {
+        return page_error(&ctx)(AppError::invalid("feed", "invalid_choice")).into_response();
     }
     match service::create_feed(&ctx.app, &ctx.actor).await {
         Ok(token) => {
