@@ -414,6 +414,76 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     clock.advance(60 * 3);
     engagements.extend(transfer_stakeholders(&app, &clock, today, &cast, transfers, city).await?);
     record_history(&app, &clock, real_now, measured, engagements).await?;
+    demo_meetings(
+        &app,
+        real_now,
+        &[
+            DemoMeetings {
+                collaboration: safe_routes,
+                organiser: &carol,
+                attendees: &[&bob, &alice, &dave],
+                titles: [
+                    "Safe Routes steering group",
+                    "School crossings working session",
+                    "Safe Routes steering group: mid-term",
+                    "Safe Routes steering group: budget",
+                ],
+                agenda: [
+                    ("Progress on the key results", 20),
+                    ("Crossing patrol pilot at five schools", 30),
+                    ("Parent survey: first results", 15),
+                ],
+                minutes: [
+                    "Walking share up **2 points** since September. The City will publish the dashboard monthly.",
+                    "Pilot runs at five schools; two volunteers short at *Hill Street*. The Trust will recruit.",
+                    "Response rate 38%. Traffic speed remains the first concern (61%).",
+                ],
+            },
+            DemoMeetings {
+                collaboration: winter,
+                organiser: &carol,
+                attendees: &[&dave],
+                titles: [
+                    "Warm spaces coordination",
+                    "Warm spaces: volunteer rota",
+                    "Warm spaces: cold-snap review",
+                    "Warm spaces: January planning",
+                ],
+                agenda: [
+                    ("Opening hours and footfall", 15),
+                    ("Volunteer rota for the holidays", 25),
+                    ("Energy costs of the venues", 20),
+                ],
+                minutes: [
+                    "Footfall averages 40 a day across 12 venues; libraries busiest after 15:00.",
+                    "Rota covers all but 27–29 December. Dave to ask the faith groups.",
+                    "Venue costs within budget; heating grants paid for November.",
+                ],
+            },
+            DemoMeetings {
+                collaboration: transfers,
+                organiser: &alice,
+                attendees: &[&bob, &hannah],
+                titles: [
+                    "Transfer logistics kick-off",
+                    "Transfer requests: data review",
+                    "Contract options workshop",
+                    "Transfer logistics: tender evaluation",
+                ],
+                agenda: [
+                    ("Waiting times by hospital", 20),
+                    ("Ambulance contract options", 40),
+                    ("Data sharing agreement", 15),
+                ],
+                minutes: [
+                    "Median wait 5.5 h; the Northern General accounts for half of the delays.",
+                    "Two options kept: a regional pool or extended hours under the national contract.",
+                    "Legal review done; signature expected before the tender closes.",
+                ],
+            },
+        ],
+    )
+    .await?;
     Ok(DemoOutcome::Loaded)
 }
 
@@ -1291,4 +1361,113 @@ async fn invite_and_accept(
         collaborations::respond_to_invitation(app, admin, id, true).await?;
     }
     Ok(())
+}
+
+/// One collaboration's demo meetings: three past ones (about a month apart, with agenda, answers
+/// and minutes) and one next week.
+struct DemoMeetings<'a> {
+    collaboration: CollaborationId,
+    organiser: &'a Actor,
+    attendees: &'a [&'a Actor],
+    titles: [&'static str; 4],
+    agenda: [(&'static str, i64); 3],
+    minutes: [&'static str; 3],
+}
+
+async fn demo_meetings(
+    app: &App,
+    now: DateTime<Utc>,
+    plans: &[DemoMeetings<'_>],
+) -> Result<(), AppError> {
+    use concord_domain::meeting::{
+        AgendaItemInput, AttendeeInput, MeetingInput, MinutesInput, RsvpInput,
+    };
+    const ZONE: &str = "Europe/Brussels";
+    let local = |days: i64, hour: u32| {
+        let day = (now + Duration::days(days)).date_naive();
+        format!("{}T{hour:02}:00", day.format("%Y-%m-%d"))
+    };
+    for plan in plans {
+        let presenter = plan.organiser.user_id().map(|u| u.to_string());
+        for (n, (title, days)) in plan.titles.iter().zip([-80_i64, -50, -20, 7]).enumerate() {
+            let input = MeetingInput {
+                title: (*title).into(),
+                starts_at: local(days, 10),
+                ends_at: local(days, 11),
+                time_zone: ZONE.into(),
+                place: Some("Riverton City Hall, committee room 2".into()),
+                online_url: Some("https://meet.riverton.example/collab".into()),
+            };
+            let meeting = crate::meetings::create(app, plan.organiser, plan.collaboration, &input)
+                .await?
+                .meeting
+                .id;
+            let mut items = Vec::new();
+            for (i, (item, minutes)) in plan.agenda.iter().enumerate() {
+                let added = crate::meetings::add_agenda_item(
+                    app,
+                    plan.organiser,
+                    meeting,
+                    &AgendaItemInput {
+                        title: (*item).into(),
+                        presenter_id: if i == 0 { presenter.clone() } else { None },
+                        duration_minutes: Some(*minutes),
+                        notes: None,
+                    },
+                )
+                .await?;
+                items.push(added.id);
+            }
+            let past = days < 0;
+            for (i, attendee) in plan.organiser_and(plan.attendees).iter().enumerate() {
+                let Some(user) = attendee.user_id() else {
+                    continue;
+                };
+                crate::meetings::add_attendee(
+                    app,
+                    plan.organiser,
+                    meeting,
+                    &AttendeeInput {
+                        user_id: user.to_string(),
+                    },
+                )
+                .await?;
+                // Everyone answered the past meetings; one person has answered the next one.
+                if past || i == 0 {
+                    let response = ["yes", "yes", "maybe", "no"][(i + n) % 4];
+                    crate::meetings::rsvp(
+                        app,
+                        attendee,
+                        meeting,
+                        &RsvpInput {
+                            response: response.into(),
+                        },
+                    )
+                    .await?;
+                }
+            }
+            if past {
+                for (item, text) in items.iter().zip(plan.minutes) {
+                    crate::meetings::set_minutes(
+                        app,
+                        plan.organiser,
+                        *item,
+                        &MinutesInput {
+                            minutes: text.into(),
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+impl DemoMeetings<'_> {
+    fn organiser_and<'b>(&'b self, others: &'b [&'b Actor]) -> Vec<&'b Actor> {
+        std::iter::once(self.organiser)
+            .chain(others.iter().copied())
+            .collect()
+    }
 }
