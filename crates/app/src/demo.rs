@@ -463,7 +463,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
             DemoMeetings {
                 collaboration: transfers,
                 organiser: &alice,
-                attendees: &[&bob, &hannah],
+                attendees: &[&bob],
                 titles: [
                     "Transfer logistics kick-off",
                     "Transfer requests: data review",
