@@ -548,6 +548,8 @@ async fn attendees_answer_for_themselves_and_ics_files_parse() -> Result<()> {
         .await?;
     }
     let audit = audit_count(&app).await?;
+    let answered_sql = "SELECT count(*) FROM meeting_attendees WHERE rsvp = 'yes' AND responded_at IS NOT NULL";
+    let answered_before = crate::support::count(&app, answered_sql).await?;
     let rsvp = format!("/api/v1/meetings/{meeting_id}/rsvp");
     let answered = expect(
         hannah.put(&rsvp, &json!({"response": "yes"})).await?,
@@ -564,12 +566,8 @@ async fn attendees_answer_for_themselves_and_ics_files_parse() -> Result<()> {
     .await?;
     assert_eq!(audit_count(&app).await?, audit + 1);
     assert_eq!(
-        crate::support::count(
-            &app,
-            "SELECT count(*) FROM meeting_attendees WHERE rsvp = 'yes' AND responded_at IS NOT NULL"
-        )
-        .await?,
-        1
+        crate::support::count(&app, answered_sql).await?,
+        answered_before + 1
     );
 
     let uid = format!("{meeting_id}@concord");
