@@ -90,7 +90,10 @@ pub async fn list(
     let mut h = app.db.read().await?;
     let f = facts(&mut h, actor, collaboration).await?;
     authorize(actor, &f, CollaborationAction::Read)?;
-    let (upcoming, past) = split(app.now(), store::list_meetings(&mut h, collaboration).await?);
+    let (upcoming, past) = split(
+        app.now(),
+        store::list_meetings(&mut h, collaboration).await?,
+    );
     Ok(MeetingList {
         upcoming,
         past,
@@ -171,14 +174,29 @@ pub async fn create(
     let user = require_user(actor)?;
     let fields = fields?;
     let id = MeetingId::new();
-    store::insert_meeting(tx.handle(), id, collaboration, &fields, Some(user.id), app.now()).await?;
+    store::insert_meeting(
+        tx.handle(),
+        id,
+        collaboration,
+        &fields,
+        Some(user.id),
+        app.now(),
+    )
+    .await?;
     tx.record(event(
         Some(user.id),
         "meeting.created",
         "meeting",
         id,
         Some(collaboration),
-        &["title", "starts_at", "ends_at", "time_zone", "place", "online_url"],
+        &[
+            "title",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "place",
+            "online_url",
+        ],
         meeting_details(&fields),
     ));
     app.commit(tx).await?;
@@ -578,7 +596,10 @@ fn agenda_text(agenda: &[AgendaItem]) -> String {
                 .as_deref()
                 .map(|n| format!(" – {n}"))
                 .unwrap_or_default();
-            format!("{}. {} ({} min){who}", a.position, a.title, a.duration_minutes)
+            format!(
+                "{}. {} ({} min){who}",
+                a.position, a.title, a.duration_minutes
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -637,7 +658,12 @@ async fn ics_event(
 }
 
 /// One meeting as an iCalendar file (METHOD:CANCEL once cancelled). `base_url` makes its link.
-pub async fn ics(app: &App, actor: &Actor, id: MeetingId, base_url: &str) -> Result<String, AppError> {
+pub async fn ics(
+    app: &App,
+    actor: &Actor,
+    id: MeetingId,
+    base_url: &str,
+) -> Result<String, AppError> {
     let mut h = app.db.read().await?;
     let (_, f) = meeting_facts(&mut h, actor, id).await?;
     let meeting = store::get_meeting(&mut h, id)
@@ -662,11 +688,23 @@ pub async fn create_feed(app: &App, actor: &Actor) -> Result<String, AppError> {
     let user = require_user(actor)?;
     let token = hex::encode(random_bytes::<32>());
     let mut tx = app.db.write().await?;
-    let existed = store::feed_created_at(tx.handle(), user.id).await?.is_some();
-    store::put_feed(tx.handle(), user.id, &crate::auth::credential_hash(&token), app.now()).await?;
+    let existed = store::feed_created_at(tx.handle(), user.id)
+        .await?
+        .is_some();
+    store::put_feed(
+        tx.handle(),
+        user.id,
+        &crate::auth::credential_hash(&token),
+        app.now(),
+    )
+    .await?;
     tx.record(event(
         Some(user.id),
-        if existed { "calendar_feed.regenerated" } else { "calendar_feed.created" },
+        if existed {
+            "calendar_feed.regenerated"
+        } else {
+            "calendar_feed.created"
+        },
         "user",
         user.id,
         None,
@@ -719,14 +757,18 @@ pub async fn feed(app: &App, token: &str, base_url: &str) -> Result<String, AppE
     let mut checked: Vec<(CollaborationId, Option<CollaborationFacts>)> = Vec::new();
     for meeting in store::meetings_of_attendee(&mut h, user.id).await? {
         let f = match checked.iter().find(|(c, _)| *c == meeting.collaboration_id) {
-            Some((_, f)) => f.clone(),
+            Some((_, f)) => *f,
             None => {
                 let f = match facts(&mut h, &actor, meeting.collaboration_id).await {
-                    Ok(f) if policy::collaboration_allows(&actor, &f, CollaborationAction::Read) => Some(f),
+                    Ok(f)
+                        if policy::collaboration_allows(&actor, &f, CollaborationAction::Read) =>
+                    {
+                        Some(f)
+                    }
                     Ok(_) | Err(AppError::NotFound) => None,
                     Err(e) => return Err(e),
                 };
-                checked.push((meeting.collaboration_id, f.clone()));
+                checked.push((meeting.collaboration_id, f));
                 f
             }
         };

@@ -146,8 +146,10 @@ impl MeetingInput {
         {
             errors.add("ends_at", "must_be_after_start");
         }
-        let place = validation::optional_text(&mut errors, "place", self.place.as_deref(), PLACE_MAX);
-        let online_url = validation::optional_url(&mut errors, "online_url", self.online_url.as_deref());
+        let place =
+            validation::optional_text(&mut errors, "place", self.place.as_deref(), PLACE_MAX);
+        let online_url =
+            validation::optional_url(&mut errors, "online_url", self.online_url.as_deref());
         let (Some(starts_at), Some(ends_at), Some(tz)) = (starts_at, ends_at, tz) else {
             return Err(errors);
         };
@@ -211,7 +213,8 @@ impl AgendaItemInput {
             }
             Some(m) => m,
         };
-        let notes = validation::optional_text(&mut errors, "notes", self.notes.as_deref(), NOTES_MAX);
+        let notes =
+            validation::optional_text(&mut errors, "notes", self.notes.as_deref(), NOTES_MAX);
         errors.into_result(AgendaItemFields {
             title,
             presenter_id,
@@ -391,7 +394,10 @@ pub mod ical {
         line("VERSION:2.0".into());
         line("PRODID:-//Concord//Meetings//EN".into());
         line("CALSCALE:GREGORIAN".into());
-        line(format!("METHOD:{}", if cancel { "CANCEL" } else { "PUBLISH" }));
+        line(format!(
+            "METHOD:{}",
+            if cancel { "CANCEL" } else { "PUBLISH" }
+        ));
         line(format!("X-WR-CALNAME:{}", escape_text(name)));
         for e in events {
             line("BEGIN:VEVENT".into());
@@ -412,7 +418,11 @@ pub mod ical {
             line(format!("SEQUENCE:{}", e.sequence));
             line(format!(
                 "STATUS:{}",
-                if e.cancelled { "CANCELLED" } else { "CONFIRMED" }
+                if e.cancelled {
+                    "CANCELLED"
+                } else {
+                    "CONFIRMED"
+                }
             ));
             for (name, address, partstat) in &e.attendees {
                 line(format!(
@@ -449,7 +459,10 @@ mod tests {
         assert_eq!(ok.starts_at.to_rfc3339(), "2026-12-03T13:00:00+00:00");
         assert_eq!(ok.ends_at.to_rfc3339(), "2026-12-03T14:30:00+00:00");
         assert_eq!(ok.place, None);
-        assert_eq!(local_input_value(ok.starts_at, "Europe/Paris"), "2026-12-03T14:00");
+        assert_eq!(
+            local_input_value(ok.starts_at, "Europe/Paris"),
+            "2026-12-03T14:00"
+        );
     }
 
     #[test]
@@ -486,7 +499,10 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(errors.for_field("starts_at"), Some("nonexistent_local_time"));
+        assert_eq!(
+            errors.for_field("starts_at"),
+            Some("nonexistent_local_time")
+        );
     }
 
     #[test]
@@ -498,13 +514,22 @@ mod tests {
         };
         assert_eq!(item(Some(30)).validate().unwrap().duration_minutes, 30);
         for bad in [Some(0), Some(481), None] {
-            assert!(item(bad).validate().unwrap_err().for_field("duration_minutes").is_some());
+            assert!(
+                item(bad)
+                    .validate()
+                    .unwrap_err()
+                    .for_field("duration_minutes")
+                    .is_some()
+            );
         }
         let bad = AgendaItemInput {
             presenter_id: Some("nobody".into()),
             ..item(Some(5))
         };
-        assert_eq!(bad.validate().unwrap_err().for_field("presenter_id"), Some("invalid_choice"));
+        assert_eq!(
+            bad.validate().unwrap_err().for_field("presenter_id"),
+            Some("invalid_choice")
+        );
     }
 
     #[test]

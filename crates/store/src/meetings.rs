@@ -279,27 +279,33 @@ pub async fn set_minutes(
     minutes: Option<&str>,
     now: DateTime<Utc>,
 ) -> StoreResult<u64> {
-    Ok(on_engine_exec!(h, c => sqlx::query("UPDATE agenda_items SET minutes = $2, updated_at = $3 WHERE id = $1")
+    Ok(
+        on_engine_exec!(h, c => sqlx::query("UPDATE agenda_items SET minutes = $2, updated_at = $3 WHERE id = $1")
         .bind(id.0)
         .bind(minutes)
         .bind(now)
         .execute(c)
-        .await)?)
+        .await)?,
+    )
 }
 
 pub async fn set_position(h: &mut Handle, id: AgendaItemId, position: i64) -> StoreResult<u64> {
-    Ok(on_engine_exec!(h, c => sqlx::query("UPDATE agenda_items SET position = $2 WHERE id = $1")
+    Ok(
+        on_engine_exec!(h, c => sqlx::query("UPDATE agenda_items SET position = $2 WHERE id = $1")
         .bind(id.0)
         .bind(position)
         .execute(c)
-        .await)?)
+        .await)?,
+    )
 }
 
 pub async fn delete_agenda_item(h: &mut Handle, id: AgendaItemId) -> StoreResult<u64> {
-    Ok(on_engine_exec!(h, c => sqlx::query("DELETE FROM agenda_items WHERE id = $1")
+    Ok(
+        on_engine_exec!(h, c => sqlx::query("DELETE FROM agenda_items WHERE id = $1")
         .bind(id.0)
         .execute(c)
-        .await)?)
+        .await)?,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,11 +414,13 @@ pub async fn add_attendee(
 }
 
 pub async fn remove_attendee(h: &mut Handle, meeting: MeetingId, user: UserId) -> StoreResult<u64> {
-    Ok(on_engine_exec!(h, c => sqlx::query("DELETE FROM meeting_attendees WHERE meeting_id = $1 AND user_id = $2")
+    Ok(
+        on_engine_exec!(h, c => sqlx::query("DELETE FROM meeting_attendees WHERE meeting_id = $1 AND user_id = $2")
         .bind(meeting.0)
         .bind(user.0)
         .execute(c)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Records an answer; 0 when `user` is not invited.
@@ -457,18 +465,22 @@ pub async fn put_feed(
 }
 
 pub async fn delete_feed(h: &mut Handle, user: UserId) -> StoreResult<u64> {
-    Ok(on_engine_exec!(h, c => sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
+    Ok(
+        on_engine_exec!(h, c => sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
         .bind(user.0)
         .execute(c)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// When the user's current feed URL was made, if they have one.
 pub async fn feed_created_at(h: &mut Handle, user: UserId) -> StoreResult<Option<DateTime<Utc>>> {
-    Ok(on_engine!(h, c => sqlx::query_scalar("SELECT created_at FROM calendar_feeds WHERE user_id = $1")
+    Ok(
+        on_engine!(h, c => sqlx::query_scalar("SELECT created_at FROM calendar_feeds WHERE user_id = $1")
         .bind(user.0)
         .fetch_optional(c)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// The active user a feed token hash belongs to.

@@ -4,7 +4,9 @@
 //! people; `.ics` files checked by the independent Python `icalendar` parser; the personal feed
 //! acting as its owner and gone once revoked.
 
-use crate::support::{audit_count, collab_id, count, expect, has_code, intact, outsider, token_api};
+use crate::support::{
+    audit_count, collab_id, count, expect, has_code, intact, outsider, token_api,
+};
 use anyhow::{Context, Result, ensure};
 use concord_testkit::{Api, TestApp};
 use serde_json::{Value, json};
@@ -160,8 +162,11 @@ async fn meetings_are_scheduled_changed_and_cancelled_with_audit_and_sequence() 
     expect(anonymous.put(&path, &body).await?, 401, "anonymous update").await?;
     expect(olga.put(&path, &body).await?, 403, "outsider update").await?;
     expect(
-        olga.post(&format!("/api/v1/collaborations/{safe_routes}/meetings"), &body)
-            .await?,
+        olga.post(
+            &format!("/api/v1/collaborations/{safe_routes}/meetings"),
+            &body,
+        )
+        .await?,
         403,
         "outsider schedules",
     )
@@ -250,7 +255,8 @@ async fn confidential_meetings_do_not_exist_for_outsiders() -> Result<()> {
         )
         .await?;
         expect(
-            api.get(&format!("/meetings/{meeting_id}/calendar.ics")).await?,
+            api.get(&format!("/meetings/{meeting_id}/calendar.ics"))
+                .await?,
             404,
             who,
         )
@@ -337,7 +343,10 @@ async fn bad_input_is_refused_beside_the_field_and_nothing_is_stored() -> Result
         "presenter outside",
     )
     .await?;
-    assert!(has_code(&problem, "presenter_id", "not_a_member_person"), "{problem}");
+    assert!(
+        has_code(&problem, "presenter_id", "not_a_member_person"),
+        "{problem}"
+    );
     let problem = expect(
         carol
             .post(
@@ -349,7 +358,10 @@ async fn bad_input_is_refused_beside_the_field_and_nothing_is_stored() -> Result
         "time box",
     )
     .await?;
-    assert!(has_code(&problem, "duration_minutes", "out_of_range"), "{problem}");
+    assert!(
+        has_code(&problem, "duration_minutes", "out_of_range"),
+        "{problem}"
+    );
     let problem = expect(
         carol
             .post(
@@ -361,7 +373,10 @@ async fn bad_input_is_refused_beside_the_field_and_nothing_is_stored() -> Result
         "attendee outside",
     )
     .await?;
-    assert!(has_code(&problem, "user_id", "not_a_member_person"), "{problem}");
+    assert!(
+        has_code(&problem, "user_id", "not_a_member_person"),
+        "{problem}"
+    );
 
     // Alice (a member, not invited) cannot answer.
     let problem = expect(
@@ -510,7 +525,10 @@ async fn the_agenda_keeps_its_order_and_minutes_are_rendered_safely() -> Result<
         "stored as written"
     );
     // The printable page has the agenda, attendees and the minutes.
-    let (status, page) = app.browser().page(&format!("/meetings/{meeting_id}/print")).await?;
+    let (status, page) = app
+        .browser()
+        .page(&format!("/meetings/{meeting_id}/print"))
+        .await?;
     assert_eq!(status.as_u16(), 200);
     assert!(page.contains("Budget") && page.contains("<strong>€40k</strong>"));
     assert!(!page.contains("<script>alert"));
@@ -528,7 +546,11 @@ async fn attendees_answer_for_themselves_and_ics_files_parse() -> Result<()> {
     let created = create(
         &carol,
         &safe_routes,
-        &meeting("Patrols; pilot, phase 2", "2030-03-04T10:00", "2030-03-04T11:30"),
+        &meeting(
+            "Patrols; pilot, phase 2",
+            "2030-03-04T10:00",
+            "2030-03-04T11:30",
+        ),
     )
     .await?;
     let meeting_id = id(&created);
@@ -548,7 +570,8 @@ async fn attendees_answer_for_themselves_and_ics_files_parse() -> Result<()> {
         .await?;
     }
     let audit = audit_count(&app).await?;
-    let answered_sql = "SELECT count(*) FROM meeting_attendees WHERE rsvp = 'yes' AND responded_at IS NOT NULL";
+    let answered_sql =
+        "SELECT count(*) FROM meeting_attendees WHERE rsvp = 'yes' AND responded_at IS NOT NULL";
     let answered_before = crate::support::count(&app, answered_sql).await?;
     let rsvp = format!("/api/v1/meetings/{meeting_id}/rsvp");
     let answered = expect(
@@ -595,7 +618,11 @@ async fn attendees_answer_for_themselves_and_ics_files_parse() -> Result<()> {
         carol
             .put(
                 &format!("/api/v1/meetings/{meeting_id}"),
-                &meeting("Patrols; pilot, phase 2", "2030-03-04T10:30", "2030-03-04T12:00"),
+                &meeting(
+                    "Patrols; pilot, phase 2",
+                    "2030-03-04T10:30",
+                    "2030-03-04T12:00",
+                ),
             )
             .await?,
         200,

@@ -102,7 +102,10 @@ pub async fn create(
 /// A meeting with its agenda, minutes and attendees.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings", params(("id" = String, Path)),
     responses((status = 200, body = MeetingDetail), (status = 404, body = crate::error::Problem)))]
-pub async fn get(ctx: Ctx, ApiPath(id): ApiPath<MeetingId>) -> Result<Json<MeetingDetail>, ApiError> {
+pub async fn get(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<MeetingId>,
+) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(service::get(&ctx.app, &ctx.actor, id).await?.into()))
 }
 
@@ -116,15 +119,24 @@ pub async fn update(
     ApiPath(id): ApiPath<MeetingId>,
     ApiJson(input): ApiJson<MeetingInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(service::update(&ctx.app, &ctx.actor, id, &input).await?.into()))
+    Ok(Json(
+        service::update(&ctx.app, &ctx.actor, id, &input)
+            .await?
+            .into(),
+    ))
 }
 
 /// Cancels a meeting (it stays listed, marked cancelled; SEQUENCE goes up by one).
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = MeetingDetail), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
-pub async fn cancel(ctx: Ctx, ApiPath(id): ApiPath<MeetingId>) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(service::cancel(&ctx.app, &ctx.actor, id).await?.into()))
+pub async fn cancel(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<MeetingId>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        service::cancel(&ctx.app, &ctx.actor, id).await?.into(),
+    ))
 }
 
 /// Adds an item at the end of the agenda. A presenter must be a person of an active member
@@ -236,5 +248,9 @@ pub async fn rsvp(
     ApiPath(id): ApiPath<MeetingId>,
     ApiJson(input): ApiJson<RsvpInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(service::rsvp(&ctx.app, &ctx.actor, id, &input).await?.into()))
+    Ok(Json(
+        service::rsvp(&ctx.app, &ctx.actor, id, &input)
+            .await?
+            .into(),
+    ))
 }

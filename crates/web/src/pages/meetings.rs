@@ -48,7 +48,10 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
         ("/meetings/{id}/print", get(print_page)),
         ("/meetings/{id}/calendar.ics", get(meeting_ics)),
         ("/agenda-items/{id}/edit", get(item_form).post(save_item)),
-        ("/agenda-items/{id}/minutes", get(minutes_form).post(save_minutes)),
+        (
+            "/agenda-items/{id}/minutes",
+            get(minutes_form).post(save_minutes),
+        ),
         ("/agenda-items/{id}/move", post(move_item)),
         ("/agenda-items/{id}/delete", post(delete_item)),
         ("/calendar/{file}", get(feed)),
@@ -297,7 +300,15 @@ async fn create(
     match service::create(&ctx.app, &ctx.actor, id, &form.input()).await {
         Ok(view) => see_other(&format!("/meetings/{}?done=created", view.meeting.id)),
         Err(AppError::Invalid(errors)) => {
-            form_page(&ctx, id, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(
+                &ctx,
+                id,
+                None,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(error) => page_error(&ctx)(error).into_response(),
     }
@@ -407,10 +418,7 @@ impl ItemForm {
     fn of(item: &AgendaItem) -> ItemForm {
         ItemForm {
             title: item.title.clone(),
-            presenter_id: item
-                .presenter_id
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
+            presenter_id: item.presenter_id.map(|p| p.to_string()).unwrap_or_default(),
             duration_minutes: item.duration_minutes.to_string(),
             notes: item.notes.clone().unwrap_or_default(),
         }
@@ -656,11 +664,7 @@ async fn remove_attendee(
     }
 }
 
-async fn rsvp(
-    ctx: Ctx,
-    PagePath(id): PagePath<MeetingId>,
-    Form(form): Form<RsvpForm>,
-) -> Response {
+async fn rsvp(ctx: Ctx, PagePath(id): PagePath<MeetingId>, Form(form): Form<RsvpForm>) -> Response {
     if let Err(redirect) = require_sign_in(&ctx, &format!("/meetings/{id}")) {
         return redirect;
     }
@@ -793,7 +797,14 @@ async fn save_item(
             item.meeting_id
         )),
         Err(AppError::Invalid(errors)) => {
-            item_page(&ctx, id, Some(form), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            item_page(
+                &ctx,
+                id,
+                Some(form),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(error) => page_error(&ctx)(error).into_response(),
     }
