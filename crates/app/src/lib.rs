@@ -7,11 +7,13 @@
 //! opaque (`AppError::Store`) so their detail is logged, never shown.
 
 pub mod accounts;
+pub mod action_items;
 pub mod audit;
 pub mod auth;
 pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
+pub mod decisions;
 pub mod demo;
 pub mod key_results;
 pub mod live;

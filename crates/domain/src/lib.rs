@@ -8,6 +8,7 @@ mod text_enum;
 pub mod audit;
 pub mod charter;
 pub mod collaboration;
+pub mod decision;
 pub mod evaluation;
 pub mod ids;
 pub mod key_result;

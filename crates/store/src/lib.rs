@@ -12,6 +12,7 @@ pub mod audit;
 pub mod charters;
 pub mod collaborations;
 pub mod db;
+pub mod decisions;
 pub mod key_results;
 pub mod live;
 pub mod meetings;
