@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
+pub mod decisions;
 pub mod key_results;
 pub mod meetings;
 pub mod objectives;
@@ -85,6 +86,7 @@ impl Modify for BearerAuth {
         (name = "stakeholders", description = "Stakeholder registers, engagements, RACI matrices and persons' data rights"),
         (name = "threads", description = "Discussion threads of collaborations, their messages and the messages' versions"),
         (name = "meetings", description = "Meetings of collaborations: agenda, attendees and their answers, minutes"),
+        (name = "decisions", description = "Decision registers of collaborations, public decisions, and action items"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -171,6 +173,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::add_attendee))
         .routes(routes!(meetings::remove_attendee))
         .routes(routes!(meetings::rsvp))
+        .routes(routes!(decisions::list, decisions::create))
+        .routes(routes!(decisions::public))
+        .routes(routes!(decisions::get, decisions::update))
+        .routes(routes!(decisions::list_items, decisions::create_item))
+        .routes(routes!(decisions::mine))
+        .routes(routes!(decisions::get_item, decisions::update_item))
+        .routes(routes!(decisions::set_status))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))

@@ -7,9 +7,11 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use concord_app::collaborations::{self, Filter};
+use concord_app::action_items;
 use concord_app::key_results;
 use concord_app::stakeholders::{self as stakeholders, FlaggedStakeholder, FollowUp};
 use concord_domain::collaboration::{Collaboration, Invitation};
+use concord_domain::decision::ActionItem;
 
 use super::key_results::KeyResultCard;
 use super::{PageCtx, ok, page_error};
@@ -32,6 +34,8 @@ struct HomePage {
     flags: Vec<FlaggedStakeholder>,
     /// Open follow-ups the signed-in person owns, earliest due first.
     follow_ups: Vec<FollowUp>,
+    /// Open action items the signed-in person owns, earliest due first.
+    action_items: Vec<ActionItem>,
     /// Success message key after a redirect here (e.g. an invitation declined).
     done: Option<String>,
 }
@@ -60,30 +64,39 @@ async fn home(ctx: Ctx, Query(query): Query<DoneQuery>) -> Response {
         let collaborations = collaborations::list(&ctx.app, &ctx.actor, &filter, None, Some(20))
             .await?
             .items;
-        let (invitations, flags, follow_ups) = match ctx.user {
+        let (invitations, flags, follow_ups, action_items) = match ctx.user {
             Some(_) => (
                 collaborations::pending_invitations(&ctx.app, &ctx.actor).await?,
                 stakeholders::my_flags(&ctx.app, &ctx.actor).await?,
                 stakeholders::my_follow_ups(&ctx.app, &ctx.actor).await?,
+                action_items::mine(&ctx.app, &ctx.actor).await?,
             ),
-            None => (Vec::new(), Vec::new(), Vec::new()),
+            None => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
         };
         let due = key_results::due_for(&ctx.app, &ctx.actor)
             .await?
             .iter()
             .map(|summary| KeyResultCard::from_summary(ctx.lang, summary))
             .collect();
-        Ok::<_, concord_app::AppError>((collaborations, invitations, due, flags, follow_ups))
+        Ok::<_, concord_app::AppError>((
+            collaborations,
+            invitations,
+            due,
+            flags,
+            follow_ups,
+            action_items,
+        ))
     }
     .await;
     match result {
-        Ok((collaborations, invitations, due, flags, follow_ups)) => ok(&HomePage {
+        Ok((collaborations, invitations, due, flags, follow_ups, action_items)) => ok(&HomePage {
             c: PageCtx::new(&ctx, "home"),
             collaborations,
             invitations,
             due,
             flags,
             follow_ups,
+            action_items,
             done,
         }),
         Err(error) => page_error(&ctx)(error).into_response(),

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod charter;
 pub mod collaborations;
 pub mod dashboard;
+pub mod decisions;
 pub mod engagements;
 pub mod help;
 pub mod home;
@@ -53,6 +54,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(engagements::routes());
     all.extend(threads::routes());
     all.extend(meetings::routes());
+    all.extend(decisions::routes());
     all
 }
 
