@@ -8,6 +8,7 @@ mod api;
 mod audit;
 mod charter;
 mod dashboard;
+mod decisions;
 mod key_result_pages;
 mod key_results;
 mod live;
