@@ -54,6 +54,10 @@ struct World {
     /// A meeting Alice scheduled in the hospital collaboration, and an item of its agenda.
     meeting: String,
     agenda_item: String,
+    /// A decision Alice recorded in the hospital collaboration (visibility: the collaboration's).
+    decision: String,
+    /// An action item of that decision.
+    action_item: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -119,6 +123,15 @@ fn engagement_body(w: &World) -> Value {
 
 fn thread_body(w: &World) -> Value {
     json!({"title": "Taken over", "audience": [w.health], "body": "Not yours to start."})
+}
+
+fn decision_body(w: &World) -> Value {
+    json!({"title": "Taken over", "decided": "Taken over", "decided_by": [w.alice], "decided_on": "2026-01-20",
+           "visibility": "public"})
+}
+
+fn action_item_body(w: &World) -> Value {
+    json!({"title": "Taken over", "owner_id": w.alice, "due_on": "2027-01-20"})
 }
 
 fn message_body(_: &World) -> Value {
@@ -271,6 +284,27 @@ fn table() -> Vec<Probe> {
             |w| format!("/api/v1/meetings/{}/attendees/{}", w.meeting, w.alice), none, Status(404), Status(404)),
         probe("PUT", "/api/v1/meetings/{id}/rsvp", |w| format!("/api/v1/meetings/{}/rsvp", w.meeting),
             |_| json!({"response": "yes"}), Status(404), Status(404)),
+        // ---- API: decisions and action items
+        probe("GET", "/api/v1/collaborations/{id}/decisions",
+            |w| format!("/api/v1/collaborations/{}/decisions?limit=100", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/decisions",
+            |w| format!("/api/v1/collaborations/{}/decisions", w.hospital), decision_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/decisions", |_| "/api/v1/decisions?limit=100".into(), none, Open, Open),
+        probe("GET", "/api/v1/decisions/{id}", |w| format!("/api/v1/decisions/{}", w.decision), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/decisions/{id}", |w| format!("/api/v1/decisions/{}", w.decision), decision_body,
+            Status(404), Status(404)),
+        probe("GET", "/api/v1/collaborations/{id}/action-items",
+            |w| format!("/api/v1/collaborations/{}/action-items?limit=100", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/action-items",
+            |w| format!("/api/v1/collaborations/{}/action-items", w.hospital), action_item_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/me/action-items", |_| "/api/v1/me/action-items".into(), none, Status(401), Open),
+        probe("GET", "/api/v1/action-items/{id}", |w| format!("/api/v1/action-items/{}", w.action_item), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/action-items/{id}", |w| format!("/api/v1/action-items/{}", w.action_item),
+            action_item_body, Status(404), Status(404)),
+        probe("POST", "/api/v1/action-items/{id}/status", |w| format!("/api/v1/action-items/{}/status", w.action_item),
+            |_| json!({"status": "cancelled"}), Status(404), Status(404)),
         // ---- API: discussion threads and messages
         probe("GET", "/api/v1/collaborations/{id}/threads",
             |w| format!("/api/v1/collaborations/{}/threads?limit=100", w.hospital), none, Status(404), Status(404)),
@@ -595,6 +629,27 @@ fn table() -> Vec<Probe> {
             |_| json!({"body": "Taken over"}), SignIn, Status(404)),
         probe("GET", "/messages/{id}/versions", |w| format!("/messages/{}/versions", w.message), none,
             Status(404), Status(404)),
+        // ---- Pages: decisions and action items
+        probe("GET", "/collaborations/{id}/decisions",
+            |w| format!("/collaborations/{}/decisions", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/collaborations/{id}/decisions/new",
+            |w| format!("/collaborations/{}/decisions/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/decisions/new",
+            |w| format!("/collaborations/{}/decisions/new", w.hospital), decision_body, SignIn, Status(404)),
+        probe("GET", "/decisions", |_| "/decisions".into(), none, Open, Open),
+        probe("GET", "/decisions/{id}", |w| format!("/decisions/{}", w.decision), none, Status(404), Status(404)),
+        probe("GET", "/decisions/{id}/edit", |w| format!("/decisions/{}/edit", w.decision), none,
+            SignIn, Status(404)),
+        probe("POST", "/decisions/{id}/edit", |w| format!("/decisions/{}/edit", w.decision), decision_body,
+            SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/action-items",
+            |w| format!("/collaborations/{}/action-items", w.hospital), none, Status(404), Status(404)),
+        probe("GET", "/collaborations/{id}/action-items/new",
+            |w| format!("/collaborations/{}/action-items/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/action-items/new",
+            |w| format!("/collaborations/{}/action-items/new", w.hospital), action_item_body, SignIn, Status(404)),
+        probe("POST", "/action-items/{id}/status", |w| format!("/action-items/{}/status", w.action_item),
+            |_| json!({"status": "cancelled"}), SignIn, Status(404)),
         // ---- Pages: organisations
         probe("GET", "/organisations", |_| "/organisations".into(), none, Open, Open),
         probe("POST", "/organisations", |_| "/organisations".into(), organisation_body, SignIn,
@@ -909,6 +964,29 @@ async fn world(app: &TestApp) -> Result<World> {
     Ok(World {
         meeting,
         agenda_item,
+    // A decision and its action item (titles are confidential too).
+    let alice_id = id_of(&alice.get_json("/api/v1/me").await?)?;
+    let decision = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/decisions", id_of(hospital)?),
+            &json!({"title": "Inter-hospital transfers: second crew", "decided": "Two crews at night.",
+                    "decided_by": [alice_id], "decided_on": "2026-01-12"}),
+        )
+        .await?;
+    ensure!(decision.status() == 201, "decision: {}", decision.status());
+    let decision = id_of(&decision.json::<Value>().await?["decision"])?;
+    let action_item = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/action-items", id_of(hospital)?),
+            &json!({"title": "Inter-hospital transfers: roster", "owner_id": alice_id,
+                    "due_on": "2027-01-15", "decision_id": decision}),
+        )
+        .await?;
+    ensure!(action_item.status() == 201, "action item: {}", action_item.status());
+    let action_item = id_of(&action_item.json::<Value>().await?["item"])?;
+    Ok(World {
+        decision,
+        action_item,
         stakeholder,
         engagement,
         thread,
