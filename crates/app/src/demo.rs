@@ -21,12 +21,13 @@ use concord_domain::stakeholder::{
 };
 use concord_domain::user::AccountInput;
 use concord_domain::{
-    CollaborationId, EngagementId, KeyResultId, ObjectiveId, OrganisationId, StakeholderId, UserId,
+    CollaborationId, DecisionId, EngagementId, KeyResultId, ObjectiveId, OrganisationId, StakeholderId, UserId,
 };
 
 use crate::collaborations::{self, InviteInput, PersonInput};
 use crate::{App, AppError, Clock, accounts, organisations, stakeholders};
-use crate::{key_results, objectives};
+use crate::{action_items, decisions, key_results, objectives};
+use concord_domain::decision::{ActionItemInput, ActionItemStatusInput, DecisionInput};
 use concord_domain::objective::ObjectiveInput;
 
 pub const DEMO_PASSWORD: &str = "concord-demo";
@@ -484,6 +485,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         ],
     )
     .await?;
+    demo_decisions(&app, today, &cast, [safe_routes, winter, transfers], city).await?;
     Ok(DemoOutcome::Loaded)
 }
 
@@ -1459,6 +1461,131 @@ async fn demo_meetings(
                     .await?;
                 }
             }
+/// One demo decision: (title, what was decided, why, options, days ago, visibility, who decided).
+type DemoDecision<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [&'a str],
+    i64,
+    &'a str,
+    Vec<&'a Actor>,
+);
+
+async fn record_decision(
+    app: &App,
+    today: NaiveDate,
+    by: &Actor,
+    collaboration: CollaborationId,
+    (title, decided, why, options, ago, visibility, people): DemoDecision<'_>,
+    audience: &[OrganisationId],
+) -> Result<DecisionId, AppError> {
+    let mut decided_by = Vec::new();
+    for p in people {
+        decided_by.push(user_id(p)?.to_string());
+    }
+    let input = DecisionInput {
+        title: title.into(),
+        decided: decided.into(),
+        rationale: why.into(),
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        meeting_id: None,
+        decided_by,
+        decided_on: (today - Duration::days(ago)).to_string(),
+        visibility: Some(visibility.into()),
+        audience: audience.iter().map(ToString::to_string).collect(),
+    };
+    Ok(decisions::create(app, by, collaboration, &input)
+        .await?
+        .decision
+        .id)
+}
+
+/// A few decisions per collaboration over the last three months (one public on each collaboration
+/// that allows it), and action items from them: one overdue for Alice, one done. Meetings are left
+/// out (`meeting_id` none): the meetings demo links them later.
+async fn demo_decisions(
+    app: &App,
+    today: NaiveDate,
+    cast: &Cast,
+    [safe_routes, winter, transfers]: [CollaborationId; 3],
+    city: OrganisationId,
+) -> Result<(), AppError> {
+    let pilot = record_decision(app, today, &cast.carol, safe_routes, (
+        "Pilot 20 mph zones around the first six schools",
+        "From January, **20 mph zones** with school-street closures at drop-off and pick-up around six pilot schools, chosen by the injury record.",
+        "The pilot schools account for 40% of child pedestrian injuries near schools; a pilot lets the City measure effects on speed and active travel before rolling out.",
+        &["All 42 schools at once", "Six pilot schools first", "Advisory limits only"],
+        70, "public", vec![&cast.carol, &cast.bob]), &[]).await?;
+    let survey = record_decision(app, today, &cast.carol, safe_routes, (
+        "Run the hands-up survey every term",
+        "Schools run the hands-up travel survey in the second week of each term; Health collects the returns.",
+        "The objective is measured by the survey; termly returns show the trend early enough to adjust.",
+        &["Once a year", "Every term"],
+        40, "collaboration", vec![&cast.hannah, &cast.carol]), &[]).await?;
+    record_decision(app, today, &cast.carol, safe_routes, (
+        "Split the crossing budget 60/40 between Transport and the City",
+        "The Transport Agency funds 60% of the new crossings and the City 40%, maintenance stays with the City.",
+        "Matches the funding rules of the active-travel fund; to be confirmed in the partners' budgets.",
+        &["50/50", "60/40", "Per crossing"],
+        15, "members", vec![&cast.carol, &cast.bob]), &[]).await?;
+    let warm = record_decision(app, today, &cast.carol, winter, (
+        "Open warm spaces when a cold-weather alert is issued",
+        "Libraries and community centres open as **warm spaces** from the day an amber cold-weather alert is issued until it is lifted.",
+        "Residents need one clear trigger; the amber alert comes two days ahead, time enough to staff the spaces.",
+        &["Fixed dates December–February", "On amber alerts", "On red alerts only"],
+        60, "public", vec![&cast.carol, &cast.dave]), &[]).await?;
+    let rota = record_decision(app, today, &cast.dave, winter, (
+        "Visit isolated residents from one shared list",
+        "The Trust's volunteers and the City's wardens work from one shared list of isolated residents, split by street.",
+        "Last winter visits were duplicated in some streets and missed in others.",
+        &[],
+        35, "members", vec![&cast.dave, &cast.carol]), &[]).await?;
+    record_decision(app, today, &cast.carol, winter, (
+        "Fund gritting overtime from the winter reserve",
+        "Overtime for gritting crews during alerts is paid from the City's winter reserve, up to the amount set by finance.",
+        "Budget detail internal to the City until the council approves the reserve.",
+        &[],
+        20, "organisations", vec![&cast.carol]), &[city]).await?;
+    let night = record_decision(app, today, &cast.alice, transfers, (
+        "Trial a dedicated night transfer crew",
+        "A dedicated crew handles inter-hospital transfers between 20:00 and 08:00 for eight weeks.",
+        "Most long waits are at night, when transfers compete with emergency calls.",
+        &["Night crew", "Priority rules only"],
+        10, "collaboration", vec![&cast.alice, &cast.bob]), &[]).await?;
+    record_decision(app, today, &cast.alice, transfers, (
+        "Share anonymised wait-time data weekly",
+        "The hospitals send anonymised transfer wait times to the Transport Agency every Monday.",
+        "Needed to size the new contract; anonymised so no patient can be identified.",
+        &[],
+        25, "members", vec![&cast.alice]), &[]).await?;
+
+    let due = |days: i64| (today + Duration::days(days)).to_string();
+    let items: [(&Actor, CollaborationId, &str, &Actor, i64, DecisionId); 7] = [
+        (&cast.carol, safe_routes, "Publish the list of pilot schools", &cast.bob, 10, pilot),
+        (&cast.carol, safe_routes, "Order the 20 mph signs for the pilot", &cast.carol, -20, pilot),
+        (&cast.carol, safe_routes, "Brief head teachers on the termly survey", &cast.hannah, -3, survey),
+        (&cast.dave, winter, "Publish the warm space map", &cast.dave, 5, warm),
+        (&cast.dave, winter, "Merge the volunteer and warden lists", &cast.carol, -2, rota),
+        (&cast.alice, transfers, "Draft the night-crew specification", &cast.alice, -4, night),
+        (&cast.alice, transfers, "Collect two weeks of transfer timings", &cast.bob, 7, night),
+    ];
+    for (index, (by, collaboration, title, owner, days, decision)) in items.into_iter().enumerate() {
+        let input = ActionItemInput {
+            title: title.into(),
+            owner_id: user_id(owner)?.to_string(),
+            due_on: due(days),
+            decision_id: Some(decision.to_string()),
+            meeting_id: None,
+            objective_id: None,
+        };
+        let item = action_items::create(app, by, collaboration, &input).await?;
+        // The signs were ordered: one item done.
+        if index == 1 {
+            let done = ActionItemStatusInput {
+                status: "done".into(),
+            };
+            action_items::set_status(app, owner, item.item.id, &done).await?;
         }
     }
     Ok(())
