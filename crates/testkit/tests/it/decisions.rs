@@ -190,17 +190,34 @@ async fn the_visibility_matrix_holds_for_reads_and_lists() -> Result<()> {
     }
     ensure!(failures.is_empty(), "{failures:#?}");
 
-    // Lists neither show nor count hidden decisions: anonymous pages through Winter one at a time.
-    let page = anonymous
-        .get_json(&format!("/api/v1/collaborations/{winter}/decisions?limit=1"))
-        .await?;
-    ensure!(page["items"].as_array().map(Vec::len) == Some(1) && page["next_cursor"].is_null(), "{page}");
+    // Lists neither show nor count hidden decisions: anonymous pages through Winter one at a time
+    // and meets only public ones (the demo's and this test's), never an empty page.
+    let mut cursor = String::new();
+    let mut pages = 0;
+    loop {
+        let page = anonymous
+            .get_json(&format!("/api/v1/collaborations/{winter}/decisions?limit=1&cursor={cursor}"))
+            .await?;
+        let items = page["items"].as_array().context("items")?;
+        ensure!(items.len() == 1 && items[0]["visibility"] == "public", "{page}");
+        pages += 1;
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    let public_in_winter = count(&app, &format!("SELECT count(*) FROM decisions WHERE visibility = 'public' AND collaboration_id = {}", id_literal(&winter))).await?;
+    ensure!(pages == public_in_winter && pages >= 2, "{pages} pages");
     // The register of a collaboration one may not read exists only through its public decisions.
     ensure!(status(&anonymous, &format!("/api/v1/collaborations/{hospital}/decisions")).await? == 404);
     ensure!(status(&olga, &format!("/api/v1/collaborations/{hospital}/action-items")).await? == 404);
     // The public register lists every public decision and nothing else.
     let public = listed(&anonymous, "/api/v1/decisions?limit=100").await?;
-    ensure!(public == vec![w_public.clone()], "{public:?}");
+    let all_public = count(&app, "SELECT count(*) FROM decisions WHERE visibility = 'public'").await?;
+    ensure!(public.contains(&w_public) && i64::try_from(public.len())? == all_public, "{public:?}");
+    for hidden in [&w_collab, &w_members, &w_orgs, &s_collab, &s_members, &s_orgs] {
+        ensure!(!public.contains(hidden));
+    }
     let (code, html) = app.browser().page("/decisions").await?;
     ensure!(code == 200 && html.contains("Open warm spaces at 0°C") && !html.contains("Share the visit lists"));
     let (code, html) = app.browser().page(&format!("/collaborations/{winter}/decisions")).await?;
@@ -222,9 +239,9 @@ async fn the_visibility_matrix_holds_for_reads_and_lists() -> Result<()> {
     ensure!(status(&dave, &format!("/api/v1/action-items/{of_members}")).await? == 200);
     ensure!(status(&anonymous, &format!("/api/v1/action-items/{plain}")).await? == 200);
     let anon_items = listed(&anonymous, &format!("/api/v1/collaborations/{winter}/action-items")).await?;
-    ensure!(anon_items == vec![of_public.clone()], "{anon_items:?}");
-    let dave_items = listed(&dave, &format!("/api/v1/collaborations/{winter}/action-items")).await?;
-    ensure!(dave_items.len() == 2, "{dave_items:?}");
+    ensure!(anon_items.contains(&of_public) && !anon_items.contains(&of_members), "{anon_items:?}");
+    let dave_items = listed(&dave, &format!("/api/v1/collaborations/{winter}/action-items?limit=100")).await?;
+    ensure!(dave_items.contains(&of_public) && dave_items.contains(&of_members), "{dave_items:?}");
     let detail = anonymous.get_json(&format!("/api/v1/decisions/{w_public}")).await?;
     ensure!(detail["decision"]["action_item_count"] == 1 && detail["action_items"][0]["id"] == json!(of_public), "{detail}");
     // Hidden action items are no more counted on the register than hidden decisions.
@@ -388,7 +405,7 @@ async fn edits_and_status_changes_are_audited_by_who_may_make_them() -> Result<(
     ensure!(audit_count(&app).await? == n + 5);
     let problem = expect(hannah.post(&path, &json!({"status": "maybe"})).await?, 422, "bad status").await?;
     ensure!(has_code(&problem, "status", "invalid_choice"));
-    let stored = query_strings(&app.db.url, "SELECT status FROM action_items").await?;
+    let stored = query_strings(&app.db.url, "SELECT status FROM action_items WHERE title = 'Measure traffic at Elm Street'").await?;
     ensure!(stored == vec!["cancelled".to_owned()], "{stored:?}");
     // Editing the item: audited with the changed fields.
     let edited = json!({"title": "Measure traffic at Elm and Oak", "owner_id": alice_id, "due_on": due, "decision_id": decision});
@@ -425,7 +442,8 @@ async fn open_items_show_on_the_owners_home_page_flagged_when_overdue() -> Resul
     let fragment = item_fragment(&html, &item).with_context(|| format!("item on the home page: {html}"))?;
     ensure!(fragment.contains("Call the ambulance trust") && !fragment.contains("Overdue"), "{fragment}");
     let mine = alice.get_json("/api/v1/me/action-items").await?;
-    ensure!(mine[0]["id"] == json!(item) && mine[0]["overdue"] == false);
+    let entry = |mine: &Value| mine.as_array().and_then(|m| m.iter().find(|i| i["id"] == json!(item)).cloned());
+    ensure!(entry(&mine).context("mine")?["overdue"] == false);
 
     app.server.clock.advance(Duration::days(2));
     // Sessions expire when idle; sign in again on the later day.
@@ -434,7 +452,7 @@ async fn open_items_show_on_the_owners_home_page_flagged_when_overdue() -> Resul
     let fragment = item_fragment(&html, &item).context("item on the home page")?;
     ensure!(fragment.contains("Overdue") && fragment.contains("Was due"), "{fragment}");
     let mine = alice.get_json("/api/v1/me/action-items").await?;
-    ensure!(mine[0]["overdue"] == true);
+    ensure!(entry(&mine).context("mine")?["overdue"] == true);
     // Someone else's home page does not show it.
     let (_, bob_home) = app.signed_in("bob@transport.example").await?.page("/").await?;
     ensure!(!bob_home.contains("Call the ambulance trust"));
@@ -482,18 +500,36 @@ async fn meeting_links_filters_and_the_per_meeting_service_functions() -> Result
     // Filters: meeting, visibility, date range, words; paging by cursor.
     let base = format!("/api/v1/collaborations/{winter}/decisions");
     ensure!(listed(&carol, &format!("{base}?meeting={meeting_id}")).await?.len() == 2);
-    ensure!(listed(&carol, &format!("{base}?visibility=public")).await? == vec![d3.clone()]);
-    ensure!(listed(&carol, &format!("{base}?to={earlier}")).await? == vec![d3.clone()]);
+    let public = carol.get_json(&format!("{base}?visibility=public&limit=100")).await?;
+    let public = public["items"].as_array().context("items")?;
+    ensure!(public.iter().any(|d| d["id"] == json!(d3)) && public.iter().all(|d| d["visibility"] == "public"));
+    ensure!(listed(&carol, &format!("{base}?to={earlier}&q=salt")).await? == vec![d3.clone()]);
+    let later = (app.server.clock.now().date_naive() - Duration::days(19)).to_string();
+    ensure!(listed(&carol, &format!("{base}?from={later}&q=salt")).await?.is_empty());
     ensure!(listed(&carol, &format!("{base}?from={on}&q=GRITTERS")).await? == vec![d2.clone()]);
     let problem = expect(carol.get(&format!("{base}?from=yesterday")).await?, 422, "bad filter").await?;
     ensure!(has_code(&problem, "from", "invalid_date"));
-    let first = carol.get_json(&format!("{base}?limit=2")).await?;
-    let cursor = first["next_cursor"].as_str().context("cursor")?;
-    let second = listed(&carol, &format!("{base}?limit=2&cursor={cursor}")).await?;
-    ensure!(second == vec![d3.clone()], "{second:?}");
+    // Paging two at a time meets every decision once, in the order of the whole list.
+    let whole = listed(&carol, &format!("{base}?limit=100")).await?;
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = carol.get_json(&format!("{base}?limit=2&cursor={cursor}")).await?;
+        for d in page["items"].as_array().context("items")? {
+            paged.push(d["id"].as_str().context("id")?.to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    ensure!(paged == whole && whole.len() >= 3, "{paged:?} vs {whole:?}");
     let items = listed(&carol, &format!("/api/v1/collaborations/{winter}/action-items?status=open&owner={dave_id}")).await?;
-    ensure!(items == vec![i1.clone()]);
-    ensure!(listed(&carol, &format!("/api/v1/collaborations/{winter}/action-items?status=done")).await?.is_empty());
+    ensure!(items.contains(&i1));
+    for item in carol.get_json(&format!("/api/v1/collaborations/{winter}/action-items?status=open&owner={dave_id}")).await?["items"].as_array().context("items")? {
+        ensure!(item["status"] == "open" && item["owner_id"] == json!(dave_id));
+    }
+    ensure!(!listed(&carol, &format!("/api/v1/collaborations/{winter}/action-items?status=done")).await?.contains(&i1));
 
     // The service functions for the meeting page: what each reader may see.
     let core = &app.server.app;
