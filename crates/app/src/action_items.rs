@@ -214,16 +214,14 @@ pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<ActionItem>, AppError>
                 Err(AppError::NotFound) => false,
                 Err(error) => return Err(error),
             },
-            None => {
-                if !scopes.contains_key(&item.collaboration_id) {
+            None => match scopes.get(&item.collaboration_id) {
+                Some(can_read) => *can_read,
+                None => {
                     let (_, s) = scope(&mut h, actor, item.collaboration_id).await?;
                     scopes.insert(item.collaboration_id, s.can_read);
+                    s.can_read
                 }
-                scopes
-                    .get(&item.collaboration_id)
-                    .copied()
-                    .unwrap_or(false)
-            }
+            },
         };
         if visible {
             out.push(with_overdue(item, today));

@@ -398,7 +398,10 @@ fn changed(before: &DecisionFields, after: &DecisionFields) -> Vec<&'static str>
     check("rationale", before.rationale != after.rationale);
     check("options", before.options != after.options);
     check("meeting_id", before.meeting_id != after.meeting_id);
-    check("decided_by", !same_set(&before.decided_by, &after.decided_by));
+    check(
+        "decided_by",
+        !same_set(&before.decided_by, &after.decided_by),
+    );
     check("decided_on", before.decided_on != after.decided_on);
     check("visibility", before.visibility != after.visibility);
     check("audience", !same_set(&before.audience, &after.audience));

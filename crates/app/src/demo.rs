@@ -21,7 +21,8 @@ use concord_domain::stakeholder::{
 };
 use concord_domain::user::AccountInput;
 use concord_domain::{
-    CollaborationId, DecisionId, EngagementId, KeyResultId, ObjectiveId, OrganisationId, StakeholderId, UserId,
+    CollaborationId, DecisionId, EngagementId, KeyResultId, ObjectiveId, OrganisationId,
+    StakeholderId, UserId,
 };
 
 use crate::collaborations::{self, InviteInput, PersonInput};
@@ -1562,15 +1563,65 @@ async fn demo_decisions(
 
     let due = |days: i64| (today + Duration::days(days)).to_string();
     let items: [(&Actor, CollaborationId, &str, &Actor, i64, DecisionId); 7] = [
-        (&cast.carol, safe_routes, "Publish the list of pilot schools", &cast.bob, 10, pilot),
-        (&cast.carol, safe_routes, "Order the 20 mph signs for the pilot", &cast.carol, -20, pilot),
-        (&cast.carol, safe_routes, "Brief head teachers on the termly survey", &cast.hannah, -3, survey),
-        (&cast.dave, winter, "Publish the warm space map", &cast.dave, 5, warm),
-        (&cast.dave, winter, "Merge the volunteer and warden lists", &cast.carol, -2, rota),
-        (&cast.alice, transfers, "Draft the night-crew specification", &cast.alice, -4, night),
-        (&cast.alice, transfers, "Collect two weeks of transfer timings", &cast.bob, 7, night),
+        (
+            &cast.carol,
+            safe_routes,
+            "Publish the list of pilot schools",
+            &cast.bob,
+            10,
+            pilot,
+        ),
+        (
+            &cast.carol,
+            safe_routes,
+            "Order the 20 mph signs for the pilot",
+            &cast.carol,
+            -20,
+            pilot,
+        ),
+        (
+            &cast.carol,
+            safe_routes,
+            "Brief head teachers on the termly survey",
+            &cast.hannah,
+            -3,
+            survey,
+        ),
+        (
+            &cast.dave,
+            winter,
+            "Publish the warm space map",
+            &cast.dave,
+            5,
+            warm,
+        ),
+        (
+            &cast.dave,
+            winter,
+            "Merge the volunteer and warden lists",
+            &cast.carol,
+            -2,
+            rota,
+        ),
+        (
+            &cast.alice,
+            transfers,
+            "Draft the night-crew specification",
+            &cast.alice,
+            -4,
+            night,
+        ),
+        (
+            &cast.alice,
+            transfers,
+            "Collect two weeks of transfer timings",
+            &cast.bob,
+            7,
+            night,
+        ),
     ];
-    for (index, (by, collaboration, title, owner, days, decision)) in items.into_iter().enumerate() {
+    for (index, (by, collaboration, title, owner, days, decision)) in items.into_iter().enumerate()
+    {
         let input = ActionItemInput {
             title: title.into(),
             owner_id: user_id(owner)?.to_string(),

@@ -660,7 +660,10 @@ pub async fn open_action_items_for(h: &mut Handle, owner: UserId) -> StoreResult
 }
 
 /// The meetings of a collaboration, latest first (the choices of a form's meeting field).
-pub async fn meetings_of(h: &mut Handle, collaboration: CollaborationId) -> StoreResult<Vec<MeetingRef>> {
+pub async fn meetings_of(
+    h: &mut Handle,
+    collaboration: CollaborationId,
+) -> StoreResult<Vec<MeetingRef>> {
     let rows: Vec<(Uuid, String, DateTime<Utc>)> = on_engine!(h, c => sqlx::query_as(
         "SELECT id, title, starts_at FROM meetings WHERE collaboration_id = $1 ORDER BY starts_at DESC, id DESC",
     )
@@ -678,7 +681,10 @@ pub async fn meetings_of(h: &mut Handle, collaboration: CollaborationId) -> Stor
 }
 
 /// A person's home organisation.
-pub async fn user_organisation(h: &mut Handle, user: UserId) -> StoreResult<Option<OrganisationId>> {
+pub async fn user_organisation(
+    h: &mut Handle,
+    user: UserId,
+) -> StoreResult<Option<OrganisationId>> {
     let id: Option<Uuid> = on_engine!(h, c => sqlx::query_scalar("SELECT organisation_id FROM users WHERE id = $1")
         .bind(user.0)
         .fetch_optional(c)

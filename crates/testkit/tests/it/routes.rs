@@ -982,7 +982,11 @@ async fn world(app: &TestApp) -> Result<World> {
                     "due_on": "2027-01-15", "decision_id": decision}),
         )
         .await?;
-    ensure!(action_item.status() == 201, "action item: {}", action_item.status());
+    ensure!(
+        action_item.status() == 201,
+        "action item: {}",
+        action_item.status()
+    );
     let action_item = id_of(&action_item.json::<Value>().await?["item"])?;
     Ok(World {
         decision,

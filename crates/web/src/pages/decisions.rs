@@ -472,8 +472,13 @@ impl FormPage {
     /// A meeting id typed or linked that is not among the choices (kept so the error shows).
     fn unlisted_meeting(&self) -> Option<String> {
         let typed = self.form.meeting_id.trim();
-        (!typed.is_empty() && !self.choices.meetings.iter().any(|m| m.id.to_string() == typed))
-            .then(|| typed.to_owned())
+        (!typed.is_empty()
+            && !self
+                .choices
+                .meetings
+                .iter()
+                .any(|m| m.id.to_string() == typed))
+        .then(|| typed.to_owned())
     }
 
     fn meeting_selected(&self, m: &MeetingRef) -> bool {
@@ -688,26 +693,32 @@ async fn items_page(
         status: params.status.clone(),
         owner: params.owner.clone(),
     };
-    let (list, errors) =
-        match action_items::list(&ctx.app, &ctx.actor, id, &query, cursor.as_deref(), Some(50))
-            .await
+    let (list, errors) = match action_items::list(
+        &ctx.app,
+        &ctx.actor,
+        id,
+        &query,
+        cursor.as_deref(),
+        Some(50),
+    )
+    .await
+    {
+        Ok(list) => (list, FieldErrors::new()),
+        Err(AppError::Invalid(errors)) => match action_items::list(
+            &ctx.app,
+            &ctx.actor,
+            id,
+            &ItemQuery::default(),
+            None,
+            Some(50),
+        )
+        .await
         {
-            Ok(list) => (list, FieldErrors::new()),
-            Err(AppError::Invalid(errors)) => match action_items::list(
-                &ctx.app,
-                &ctx.actor,
-                id,
-                &ItemQuery::default(),
-                None,
-                Some(50),
-            )
-            .await
-            {
-                Ok(list) => (list, errors),
-                Err(error) => return page_error(&ctx)(error).into_response(),
-            },
+            Ok(list) => (list, errors),
             Err(error) => return page_error(&ctx)(error).into_response(),
-        };
+        },
+        Err(error) => return page_error(&ctx)(error).into_response(),
+    };
     let title = match concord_app::collaborations::get(&ctx.app, &ctx.actor, id).await {
         Ok(view) => view.collaboration.title,
         Err(AppError::NotFound) => match list.items.first() {
