@@ -137,6 +137,10 @@ action-item-home-in = In { $title }
 action-item-home-from-decision = From the decision “{ $title }” ({ $collaboration })
 action-item-mark-done = Mark “{ $title }” done
 
+# The section of the collaboration page.
+decision-section-heading = Decisions and action items
+decision-section-register = Decision register
+
 # History (the collaboration's audit trail).
 action-decision-recorded = Decision recorded
 action-decision-updated = Decision edited

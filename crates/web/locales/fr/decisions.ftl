@@ -137,6 +137,10 @@ action-item-home-in = Dans { $title }
 action-item-home-from-decision = Issue de la décision « { $title } » ({ $collaboration })
 action-item-mark-done = Marquer « { $title } » comme terminée
 
+# La section de la page de la collaboration.
+decision-section-heading = Décisions et actions
+decision-section-register = Registre des décisions
+
 # Historique (la piste d'audit de la collaboration).
 action-decision-recorded = Décision enregistrée
 action-decision-updated = Décision modifiée
