@@ -6,6 +6,7 @@ use concord_domain::collaboration::{
     Collaboration, CollaborationInput, Invitation, MembershipStatus, OrganisationMember,
     OrganisationRole, PersonMember, PersonRole, changed_fields,
 };
+use concord_domain::notification::{NotificationContent, NotificationKind};
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
 use concord_domain::user::OrgRole;
 use concord_domain::{CollaborationId, OrganisationId, UserId};
@@ -298,7 +299,31 @@ pub async fn invite_organisation(
         &["role", "status"],
         json!({ "role": role.as_str() }),
     ));
+    // The invited organisation's admins answer invitations: they are the ones to tell.
+    let admins = concord_store::notifications::organisation_admins(tx.handle(), org).await?;
+    let title = collaboration_title(tx.handle(), id).await?;
+    crate::notifications::notify(
+        &mut tx,
+        actor.user_id(),
+        app.now(),
+        &admins,
+        NotificationKind::Invitation,
+        &NotificationContent {
+            collaboration: Some(id),
+            title: format!("Your organisation is invited to join \u{201c}{title}\u{201d}"),
+            link: format!("/collaborations/{id}"),
+            excerpt: Some(format!("Proposed role: {}", role.as_str())),
+        },
+    )
+    .await?;
     app.commit(tx).await
+}
+
+async fn collaboration_title(h: &mut Handle, id: CollaborationId) -> Result<String, AppError> {
+    Ok(store::get(h, id)
+        .await?
+        .map(|c| c.title)
+        .unwrap_or_default())
 }
 
 /// The invited organisation's admin accepts or declines.
@@ -490,6 +515,21 @@ pub async fn add_person(
         &["role"],
         json!({ "role": role.as_str() }),
     ));
+    let title = collaboration_title(tx.handle(), id).await?;
+    crate::notifications::notify(
+        &mut tx,
+        actor.user_id(),
+        app.now(),
+        &[user_id],
+        NotificationKind::Invitation,
+        &NotificationContent {
+            collaboration: Some(id),
+            title: format!("You were added to \u{201c}{title}\u{201d}"),
+            link: format!("/collaborations/{id}"),
+            excerpt: Some(format!("Your role: {}", role.as_str())),
+        },
+    )
+    .await?;
     app.commit(tx).await
 }
 

@@ -18,6 +18,8 @@ pub mod demo;
 pub mod key_results;
 pub mod live;
 pub mod meetings;
+pub mod notifications;
+pub mod outbox;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;

@@ -13,6 +13,7 @@ pub mod evaluation;
 pub mod ids;
 pub mod key_result;
 pub mod meeting;
+pub mod notification;
 pub mod objective;
 pub mod organisation;
 pub mod policy;

@@ -16,6 +16,7 @@ pub mod decisions;
 pub mod key_results;
 pub mod live;
 pub mod meetings;
+pub mod notifications;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;

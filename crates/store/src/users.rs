@@ -160,6 +160,9 @@ pub struct ResolvedActor {
     pub email: String,
     pub locale: Option<String>,
     pub time_zone: String,
+    /// Unread notifications, read with the session (0 for API tokens): the page header shows it
+    /// without a query of its own.
+    pub unread_notifications: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -172,6 +175,7 @@ struct ActorRow {
     email: String,
     locale: Option<String>,
     time_zone: String,
+    unread_notifications: i64,
 }
 
 impl ActorRow {
@@ -187,6 +191,7 @@ impl ActorRow {
             email: self.email,
             locale: self.locale,
             time_zone: self.time_zone,
+            unread_notifications: self.unread_notifications,
         })
     }
 }
@@ -198,7 +203,8 @@ pub async fn actor_by_session(
     now: DateTime<Utc>,
 ) -> StoreResult<Option<ResolvedActor>> {
     let row: Option<ActorRow> = on_engine!(h, c => sqlx::query_as(
-        "SELECT u.id, u.organisation_id, u.org_role, u.platform_admin, u.display_name, u.email, u.locale, u.time_zone \
+        "SELECT u.id, u.organisation_id, u.org_role, u.platform_admin, u.display_name, u.email, u.locale, u.time_zone, \
+         (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread_notifications \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.active = TRUE",
     )
@@ -215,8 +221,8 @@ pub async fn actor_by_token(
     token_hash: &str,
 ) -> StoreResult<Option<ResolvedActor>> {
     let row: Option<ActorRow> = on_engine!(h, c => sqlx::query_as(
-        "SELECT u.id, u.organisation_id, u.org_role, u.platform_admin, u.display_name, u.email, u.locale, u.time_zone \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        "SELECT u.id, u.organisation_id, u.org_role, u.platform_admin, u.display_name, u.email, u.locale, u.time_zone, \
+         CAST(0 AS BIGINT) AS unread_notifications FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = TRUE",
     )
     .bind(token_hash)
