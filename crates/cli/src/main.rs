@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use concord_app::audit::Verification;
-use concord_app::{App, AppError, SystemClock, accounts, auth, demo};
+use concord_app::{App, AppError, SystemClock, accounts, auth, demo, outbox};
 use concord_web::{AppState, WebConfig};
 
 #[derive(Parser)]
@@ -62,6 +62,54 @@ struct ServeArgs {
     /// Mark cookies Secure: set this when Concord is reached over https.
     #[arg(long, env = "CONCORD_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The address readers reach Concord at; links in emails start with it.
+    #[arg(long, env = "CONCORD_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    public_url: String,
+    #[command(flatten)]
+    smtp: SmtpArgs,
+}
+
+/// Email delivery. Without --smtp-host nothing is sent: emails wait in the outbox.
+#[derive(Args)]
+struct SmtpArgs {
+    /// SMTP server to send notification emails through.
+    #[arg(long, env = "CONCORD_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port (25, 587 for STARTTLS, 465 for TLS...).
+    #[arg(long, env = "CONCORD_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// How the SMTP connection is secured: none, starttls or tls.
+    #[arg(long, env = "CONCORD_SMTP_TLS", default_value = "starttls", value_parser = ["none", "starttls", "tls"])]
+    smtp_tls: String,
+    /// SMTP user name, when the server wants one.
+    #[arg(long, env = "CONCORD_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    /// SMTP password: prefer the CONCORD_SMTP_PASSWORD environment variable (command lines are
+    /// visible to other users of the machine).
+    #[arg(long, env = "CONCORD_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The From address of notification emails.
+    #[arg(long, env = "CONCORD_SMTP_FROM", default_value = "Concord <concord@localhost>")]
+    smtp_from: String,
+}
+
+impl SmtpArgs {
+    fn mailer(&self) -> Result<Option<outbox::Mailer>> {
+        let Some(host) = self.smtp_host.clone().filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let tls = outbox::SmtpTls::parse(&self.smtp_tls)
+            .with_context(|| format!("--smtp-tls {:?}: use none, starttls or tls", self.smtp_tls))?;
+        let settings = outbox::SmtpSettings {
+            host,
+            port: self.smtp_port,
+            tls,
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone().map(outbox::Secret),
+            from: self.smtp_from.clone(),
+        };
+        Ok(Some(outbox::Mailer::new(&settings).map_err(describe)?))
+    }
 }
 
 #[derive(Subcommand)]
@@ -185,13 +233,35 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 .with_context(|| format!("binding {}", args.bind))?;
             let address = listener.local_addr()?;
             eprintln!("Concord is listening on http://{address}/");
+            let mailer = args.smtp.mailer()?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            // The outbox worker: delivers notification emails and queues the daily digests.
+            let worker = outbox::spawn(
+                app.clone(),
+                mailer,
+                outbox::OutboxConfig {
+                    public_url: args.public_url.clone(),
+                    ..outbox::OutboxConfig::default()
+                },
+                stopped.clone(),
+            );
             let state = AppState {
                 app,
                 config: Arc::new(WebConfig {
                     secure_cookies: args.secure_cookies,
                 }),
             };
-            concord_web::serve(listener, state, shutdown_signal()).await?;
+            let mut server_stopped = stopped;
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            });
+            concord_web::serve(listener, state, async move {
+                let _ = server_stopped.wait_for(|stop| *stop).await;
+            })
+            .await?;
+            // Let a send in progress finish (its row is leased; if cut short, it is retried).
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(30), worker).await;
         }
         Command::User(UserCommand::Create(args)) => {
             let password = read_password()?;

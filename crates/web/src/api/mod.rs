@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod key_results;
 pub mod meetings;
+pub mod notifications;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
@@ -87,6 +88,7 @@ impl Modify for BearerAuth {
         (name = "threads", description = "Discussion threads of collaborations, their messages and the messages' versions"),
         (name = "meetings", description = "Meetings of collaborations: agenda, attendees and their answers, minutes"),
         (name = "decisions", description = "Decision registers of collaborations, public decisions, and action items"),
+        (name = "notifications", description = "The caller's notifications (in-app inbox) and email preferences"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -180,6 +182,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decisions::mine))
         .routes(routes!(decisions::get_item, decisions::update_item))
         .routes(routes!(decisions::set_status))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::unread_count))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::mark_all_read))
+        .routes(routes!(
+            notifications::preferences,
+            notifications::set_preferences
+        ))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))

@@ -13,6 +13,7 @@ pub mod help;
 pub mod home;
 pub mod key_results;
 pub mod meetings;
+pub mod notifications;
 pub mod objectives;
 pub mod organisations;
 pub mod reviews;
@@ -55,6 +56,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(threads::routes());
     all.extend(meetings::routes());
     all.extend(decisions::routes());
+    all.extend(notifications::routes());
     all
 }
 
@@ -77,6 +79,8 @@ pub struct PageCtx {
     pub org_id: Option<String>,
     pub is_platform_admin: bool,
     pub is_org_admin: bool,
+    /// Unread notifications, read with the session (no query of its own).
+    pub unread: i64,
     /// The navigation section to mark current.
     pub nav: &'static str,
 }
@@ -93,6 +97,7 @@ impl PageCtx {
             org_id: user.map(|u| u.actor.organisation_id.to_string()),
             is_platform_admin: user.is_some_and(|u| u.actor.platform_admin),
             is_org_admin: user.is_some_and(|u| u.actor.org_role == OrgRole::OrgAdmin),
+            unread: user.map_or(0, |u| u.unread_notifications),
             nav,
         }
     }
@@ -201,6 +206,7 @@ pub fn error_page(status: StatusCode, code: &str, ctx: Option<&Ctx>) -> Response
             org_id: None,
             is_platform_admin: false,
             is_org_admin: false,
+            unread: 0,
             nav: "",
         },
     };
