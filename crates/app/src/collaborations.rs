@@ -311,7 +311,9 @@ pub async fn invite_organisation(
         &NotificationContent {
             collaboration: Some(id),
             title: format!("Your organisation is invited to join \u{201c}{title}\u{201d}"),
-            link: format!("/collaborations/{id}"),
+            // Until it accepts, the collaboration may be closed to them: the link goes to where
+            // invitations are answered (the home page), not to the collaboration.
+            link: "/#invitations-heading".to_owned(),
             excerpt: Some(format!("Proposed role: {}", role.as_str())),
         },
     )

@@ -13,6 +13,7 @@ mod key_result_pages;
 mod key_results;
 mod live;
 mod meetings;
+mod notifications;
 mod objectives;
 mod pages;
 mod policy;

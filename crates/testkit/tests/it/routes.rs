@@ -58,6 +58,8 @@ struct World {
     decision: String,
     /// An action item of that decision.
     action_item: String,
+    /// One of Alice's notifications (the demo invites her organisation).
+    notification: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -422,6 +424,19 @@ fn table() -> Vec<Probe> {
             none, Open, Open),
         probe("PUT", "/api/v1/organisations/{id}", |w| format!("/api/v1/organisations/{}", w.health),
             organisation_body, Status(401), Status(403)),
+        // ---- API: notifications (only ever the caller's own)
+        probe("GET", "/api/v1/notifications", |_| "/api/v1/notifications?unread=true".into(), none,
+            Status(401), Open),
+        probe("GET", "/api/v1/notifications/unread-count", |_| "/api/v1/notifications/unread-count".into(),
+            none, Status(401), Open),
+        probe("POST", "/api/v1/notifications/{id}/read",
+            |w| format!("/api/v1/notifications/{}/read", w.notification), none, Status(401), Status(404)),
+        probe("POST", "/api/v1/notifications/read-all", |_| "/api/v1/notifications/read-all".into(),
+            none, Status(401), Open),
+        probe("GET", "/api/v1/notification-preferences", |_| "/api/v1/notification-preferences".into(),
+            none, Status(401), Open),
+        probe("PUT", "/api/v1/notification-preferences", |_| "/api/v1/notification-preferences".into(),
+            |_| json!({"email": {}}), Status(401), Open),
         probe("GET", "/api/v1/organisations/{id}/accounts",
             |w| format!("/api/v1/organisations/{}/accounts", w.health), none, Status(401), Status(404)),
         // ---- API: accounts
@@ -650,6 +665,18 @@ fn table() -> Vec<Probe> {
             |w| format!("/collaborations/{}/action-items/new", w.hospital), action_item_body, SignIn, Status(404)),
         probe("POST", "/action-items/{id}/status", |w| format!("/action-items/{}/status", w.action_item),
             |_| json!({"status": "cancelled"}), SignIn, Status(404)),
+        // ---- Pages: notifications (only ever the caller's own)
+        probe("GET", "/notifications", |_| "/notifications".into(), none, SignIn, Open),
+        probe("POST", "/notifications/read-all", |_| "/notifications/read-all".into(), none, SignIn,
+            SeeOther("/notifications?done=all_read")),
+        probe("POST", "/notifications/{id}/read", |w| format!("/notifications/{}/read", w.notification),
+            none, SignIn, Status(404)),
+        probe("GET", "/notifications/{id}/open", |w| format!("/notifications/{}/open", w.notification),
+            none, SignIn, Status(404)),
+        probe("GET", "/account/notifications", |_| "/account/notifications".into(), none, SignIn, Open),
+        probe("POST", "/account/notifications", |_| "/account/notifications".into(), none, SignIn,
+            SeeOther("/account/notifications?done=saved")),
+        probe("GET", "/admin/outbox", |_| "/admin/outbox".into(), none, SignIn, Status(404)),
         // ---- Pages: organisations
         probe("GET", "/organisations", |_| "/organisations".into(), none, Open, Open),
         probe("POST", "/organisations", |_| "/organisations".into(), organisation_body, SignIn,
@@ -961,9 +988,6 @@ async fn world(app: &TestApp) -> Result<World> {
         .await?;
     ensure!(item.status() == 201, "agenda item: {}", item.status());
     let agenda_item = id_of(&item.json::<Value>().await?["item"])?;
-    Ok(World {
-        meeting,
-        agenda_item,
     // A decision and its action item (titles are confidential too).
     let alice_id = id_of(&alice.get_json("/api/v1/me").await?)?;
     let decision = alice
@@ -988,9 +1012,14 @@ async fn world(app: &TestApp) -> Result<World> {
         action_item.status()
     );
     let action_item = id_of(&action_item.json::<Value>().await?["item"])?;
+    let notifications = alice.get_json("/api/v1/notifications").await?;
+    let notification = id_of(&notifications["items"][0])?;
     Ok(World {
+        meeting,
+        agenda_item,
         decision,
         action_item,
+        notification,
         stakeholder,
         engagement,
         thread,
