@@ -487,6 +487,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     )
     .await?;
     demo_decisions(&app, today, &cast, [safe_routes, winter, transfers], city).await?;
+    notification_habits(&app, &bob, &hannah).await?;
     Ok(DemoOutcome::Loaded)
 }
 
@@ -1648,4 +1649,20 @@ impl DemoMeetings<'_> {
             .chain(others.iter().copied())
             .collect()
     }
+}
+/// The invitations and memberships above already notified people, through the real producers.
+/// Here two people act on theirs, so the inboxes show both habits: Bob has read everything, and
+/// Hannah wants decisions by email at once but no meeting emails (Alice and Dave leave theirs unread).
+async fn notification_habits(app: &App, bob: &Actor, hannah: &Actor) -> Result<(), AppError> {
+    crate::notifications::mark_all_read(app, bob).await?;
+    let mut email = std::collections::BTreeMap::new();
+    email.insert("decision".to_owned(), "immediate".to_owned());
+    email.insert("meeting".to_owned(), "off".to_owned());
+    crate::notifications::set_preferences(
+        app,
+        hannah,
+        &concord_domain::notification::PreferencesInput { email },
+    )
+    .await?;
+    Ok(())
 }

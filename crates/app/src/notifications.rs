@@ -206,7 +206,10 @@ pub async fn set_preferences(
     let mut changed: Vec<String> = Vec::new();
     let mut details = serde_json::Map::new();
     for p in &wanted {
-        if current.iter().any(|c| c.kind == p.kind && c.email != p.email) {
+        if current
+            .iter()
+            .any(|c| c.kind == p.kind && c.email != p.email)
+        {
             store::set_preference(tx.handle(), user, p).await?;
             changed.push(format!("email_{}", p.kind.as_str()));
             details.insert(p.kind.as_str().to_owned(), json!(p.email.as_str()));

@@ -224,7 +224,11 @@ fn cut(text: &str, max: usize) -> String {
 fn message_id_host(public_url: &str) -> &str {
     let rest = public_url.split_once("://").map_or(public_url, |(_, r)| r);
     let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
-    if host.is_empty() { "concord.invalid" } else { host }
+    if host.is_empty() {
+        "concord.invalid"
+    } else {
+        host
+    }
 }
 
 /// The stable Message-ID of an outbox row: the same on every attempt.
@@ -411,7 +415,8 @@ async fn round(app: &App, mailer: Option<&Mailer>, config: &OutboxConfig) -> boo
     match run_once(app, mailer, config).await {
         // A full batch: more may be due, go again without waiting.
         Ok(report) => {
-            usize::try_from(config.batch).unwrap_or(0) <= report.sent + report.retrying + report.failed
+            usize::try_from(config.batch).unwrap_or(0)
+                <= report.sent + report.retrying + report.failed
         }
         Err(error) => {
             tracing::error!(%error, "outbox round failed");
@@ -483,7 +488,10 @@ mod tests {
 
     #[test]
     fn an_immediate_email_names_its_title_and_absolute_link() {
-        let e = email(None, vec![notification("You are invited", "/collaborations/1")]);
+        let e = email(
+            None,
+            vec![notification("You are invited", "/collaborations/1")],
+        );
         let (subject, body) = render(&e, "https://concord.example.org/").unwrap();
         assert_eq!(subject, "[Concord] You are invited");
         assert!(body.contains("https://concord.example.org/collaborations/1\n"));

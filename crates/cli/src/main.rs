@@ -63,7 +63,11 @@ struct ServeArgs {
     #[arg(long, env = "CONCORD_SECURE_COOKIES")]
     secure_cookies: bool,
     /// The address readers reach Concord at; links in emails start with it.
-    #[arg(long, env = "CONCORD_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "CONCORD_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     public_url: String,
     #[command(flatten)]
     smtp: SmtpArgs,
@@ -89,7 +93,11 @@ struct SmtpArgs {
     #[arg(long, env = "CONCORD_SMTP_PASSWORD", hide_env_values = true)]
     smtp_password: Option<String>,
     /// The From address of notification emails.
-    #[arg(long, env = "CONCORD_SMTP_FROM", default_value = "Concord <concord@localhost>")]
+    #[arg(
+        long,
+        env = "CONCORD_SMTP_FROM",
+        default_value = "Concord <concord@localhost>"
+    )]
     smtp_from: String,
 }
 
@@ -98,8 +106,9 @@ impl SmtpArgs {
         let Some(host) = self.smtp_host.clone().filter(|h| !h.trim().is_empty()) else {
             return Ok(None);
         };
-        let tls = outbox::SmtpTls::parse(&self.smtp_tls)
-            .with_context(|| format!("--smtp-tls {:?}: use none, starttls or tls", self.smtp_tls))?;
+        let tls = outbox::SmtpTls::parse(&self.smtp_tls).with_context(|| {
+            format!("--smtp-tls {:?}: use none, starttls or tls", self.smtp_tls)
+        })?;
         let settings = outbox::SmtpSettings {
             host,
             port: self.smtp_port,

@@ -13,9 +13,9 @@ use std::process::Stdio;
 use crate::support::{audit_count, count, expect, has_code, intact, token_api};
 use anyhow::{Context, Result, ensure};
 use chrono::Duration;
+use concord_app::App;
 use concord_app::notifications::notify;
 use concord_app::outbox::{self, Mailer, OutboxConfig, SmtpSettings, SmtpTls};
-use concord_app::App;
 use concord_domain::UserId;
 use concord_domain::notification::{NotificationContent, NotificationKind};
 use concord_store::db::PendingEvent;
@@ -201,9 +201,7 @@ async fn outside_organisation(app: &TestApp) -> Result<(String, Api, String, Api
 
 /// (id, title) of every collaboration whose members Carol manages.
 async fn carols_collaborations(carol: &Api) -> Result<Vec<(String, String)>> {
-    let list = carol
-        .get_json("/api/v1/collaborations?limit=100")
-        .await?;
+    let list = carol.get_json("/api/v1/collaborations?limit=100").await?;
     let mut out = Vec::new();
     for c in list["items"].as_array().context("items")? {
         let id = c["id"].as_str().context("id")?;
@@ -211,10 +209,7 @@ async fn carols_collaborations(carol: &Api) -> Result<Vec<(String, String)>> {
             .get_json(&format!("/api/v1/collaborations/{id}"))
             .await?;
         if view["permissions"]["manage_members"] == true {
-            out.push((
-                id.to_owned(),
-                c["title"].as_str().unwrap_or("").to_owned(),
-            ));
+            out.push((id.to_owned(), c["title"].as_str().unwrap_or("").to_owned()));
         }
     }
     ensure!(!out.is_empty(), "Carol manages no collaboration");
@@ -245,7 +240,10 @@ async fn flush_demo(app: &TestApp, sink: &SmtpSink, mailer: &Mailer) -> Result<u
         i64::try_from(sent)? == queued,
         "demo: {sent} sent of {queued}"
     );
-    ensure!(sink.messages()?.len() == sent, "the sink got every demo email");
+    ensure!(
+        sink.messages()?.len() == sent,
+        "the sink got every demo email"
+    );
     std::fs::write(&sink.out, "")?;
     Ok(sent)
 }
@@ -419,9 +417,12 @@ async fn an_invitation_reaches_the_inbox_and_exactly_one_email() -> Result<()> {
 
     // Someone else's notification does not exist for them.
     assert_eq!(
-        mia.post(&format!("/api/v1/notifications/{notification}/read"), &json!({}))
-            .await?
-            .status(),
+        mia.post(
+            &format!("/api/v1/notifications/{notification}/read"),
+            &json!({})
+        )
+        .await?
+        .status(),
         404
     );
     // A stored link that is not a path of this site is never followed (no open redirect).
@@ -433,10 +434,7 @@ async fn an_invitation_reaches_the_inbox_and_exactly_one_email() -> Result<()> {
     let response = browser
         .get(&format!("/notifications/{notification}/open"))
         .await?;
-    assert_eq!(
-        response.headers()["location"].to_str()?,
-        "/notifications"
-    );
+    assert_eq!(response.headers()["location"].to_str()?, "/notifications");
     sink.stop().await?;
     intact(&app).await
 }
@@ -551,8 +549,14 @@ async fn preferences_choose_the_email_and_the_inbox_always_gets_it() -> Result<(
         .await?;
     assert_eq!(response.status(), 303);
     let prefs = otto.get_json("/api/v1/notification-preferences").await?;
-    assert_eq!(prefs[0], json!({"kind": "mention", "email": "daily_digest"}));
-    assert_eq!(prefs[5], json!({"kind": "invitation", "email": "immediate"}));
+    assert_eq!(
+        prefs[0],
+        json!({"kind": "mention", "email": "daily_digest"})
+    );
+    assert_eq!(
+        prefs[5],
+        json!({"kind": "invitation", "email": "immediate"})
+    );
     assert_eq!(audit_count(&app).await?, audit_before + 2);
     sink.stop().await?;
     intact(&app).await
@@ -571,7 +575,11 @@ async fn a_daily_digest_is_one_email_for_many_notifications_and_is_sent_once() -
 
     // Three decisions (digest by default), one mention (at once); the actor is never told of
     // their own doing, and a repeated recipient counts once.
-    for title in ["Gritting routes agreed", "Budget for sandbags", "Shelter rota adopted"] {
+    for title in [
+        "Gritting routes agreed",
+        "Budget for sandbags",
+        "Shelter rota adopted",
+    ] {
         produce(
             core,
             None,
@@ -589,7 +597,14 @@ async fn a_daily_digest_is_one_email_for_many_notifications_and_is_sent_once() -
         "Self-mention",
     )
     .await?;
-    produce(core, None, &[otto_id], NotificationKind::Mention, "Mentioned by Carol").await?;
+    produce(
+        core,
+        None,
+        &[otto_id],
+        NotificationKind::Mention,
+        "Mentioned by Carol",
+    )
+    .await?;
     assert_eq!(otto.get_json("/api/v1/notifications").await?["unread"], 4);
 
     let day = core.now().date_naive();
@@ -624,7 +639,11 @@ async fn a_daily_digest_is_one_email_for_many_notifications_and_is_sent_once() -
         .find(|m| m["subject"] == format!("[Concord] Your daily digest for {day}"))
         .context("digest")?;
     let body = digest["body"].as_str().unwrap_or("");
-    for title in ["Gritting routes agreed", "Budget for sandbags", "Shelter rota adopted"] {
+    for title in [
+        "Gritting routes agreed",
+        "Budget for sandbags",
+        "Shelter rota adopted",
+    ] {
         assert_eq!(
             body.matches(&format!("\n{title}\n")).count(),
             1,
@@ -640,7 +659,14 @@ async fn a_daily_digest_is_one_email_for_many_notifications_and_is_sent_once() -
     );
 
     // A decision later the same day waits for tomorrow's digest.
-    produce(core, None, &[otto_id], NotificationKind::Decision, "Late decision").await?;
+    produce(
+        core,
+        None,
+        &[otto_id],
+        NotificationKind::Decision,
+        "Late decision",
+    )
+    .await?;
     assert_eq!(
         outbox::queue_digests(core, day)
             .await
@@ -658,7 +684,12 @@ async fn a_daily_digest_is_one_email_for_many_notifications_and_is_sent_once() -
     assert_eq!(drain(core, &mailer, &config()).await?, 1);
     let messages = sink.messages()?;
     assert_eq!(messages.len(), 3);
-    assert!(messages[2]["body"].as_str().unwrap_or("").contains("Late decision"));
+    assert!(
+        messages[2]["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Late decision")
+    );
     assert!(
         !messages[2]["body"]
             .as_str()
@@ -681,7 +712,14 @@ async fn an_unreachable_server_keeps_the_email_waiting_then_it_is_delivered_once
     let (_, _, otto_id, _) = outside_organisation(&app).await?;
     let otto_id = user_id(&otto_id)?;
     execute_sql(&app.db.url, "UPDATE emails SET status = 'sent'").await?;
-    produce(core, None, &[otto_id], NotificationKind::Mention, "Are you free Tuesday?").await?;
+    produce(
+        core,
+        None,
+        &[otto_id],
+        NotificationKind::Mention,
+        "Are you free Tuesday?",
+    )
+    .await?;
 
     let report = outbox::run_once(core, &down, &config())
         .await
@@ -701,7 +739,11 @@ async fn an_unreachable_server_keeps_the_email_waiting_then_it_is_delivered_once
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert_eq!(report, outbox::RoundReport::default());
     assert_eq!(
-        count(&app, "SELECT max(attempts) FROM emails WHERE status = 'waiting'").await?,
+        count(
+            &app,
+            "SELECT max(attempts) FROM emails WHERE status = 'waiting'"
+        )
+        .await?,
         1
     );
 
@@ -715,12 +757,23 @@ async fn an_unreachable_server_keeps_the_email_waiting_then_it_is_delivered_once
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0]["subject"], "[Concord] Are you free Tuesday?");
     assert_eq!(
-        count(&app, "SELECT count(*) FROM emails WHERE status = 'sent' AND attempts = 2").await?,
+        count(
+            &app,
+            "SELECT count(*) FROM emails WHERE status = 'sent' AND attempts = 2"
+        )
+        .await?,
         1
     );
 
     // A worker that claimed a row and died: the row is taken again once the lease expires.
-    produce(core, None, &[otto_id], NotificationKind::Mention, "Lease test").await?;
+    produce(
+        core,
+        None,
+        &[otto_id],
+        NotificationKind::Mention,
+        "Lease test",
+    )
+    .await?;
     {
         let mut h = core.db.read().await?;
         let now = core.now();
@@ -730,13 +783,21 @@ async fn an_unreachable_server_keeps_the_email_waiting_then_it_is_delivered_once
         assert_eq!(claimed.len(), 1);
     }
     assert_eq!(drain(core, &up, &config()).await?, 0, "still leased");
-    app.clock.advance(Duration::minutes(5) + Duration::seconds(1));
+    app.clock
+        .advance(Duration::minutes(5) + Duration::seconds(1));
     assert_eq!(drain(core, &up, &config()).await?, 1, "lease expired");
     assert_eq!(sink.messages()?.len(), 2);
 
     // A server that stays away: after max_attempts the email is given up, visible to admins.
     sink.stop().await?;
-    produce(core, None, &[otto_id], NotificationKind::Mention, "Never arrives").await?;
+    produce(
+        core,
+        None,
+        &[otto_id],
+        NotificationKind::Mention,
+        "Never arrives",
+    )
+    .await?;
     for _ in 0..3 {
         outbox::run_once(core, &down, &config())
             .await
@@ -744,7 +805,11 @@ async fn an_unreachable_server_keeps_the_email_waiting_then_it_is_delivered_once
         app.clock.advance(Duration::minutes(61));
     }
     assert_eq!(
-        count(&app, "SELECT count(*) FROM emails WHERE status = 'failed' AND attempts = 3").await?,
+        count(
+            &app,
+            "SELECT count(*) FROM emails WHERE status = 'failed' AND attempts = 3"
+        )
+        .await?,
         1
     );
     let admin = app.signed_in("admin@concord.example").await?;

@@ -27,7 +27,10 @@ pub struct InboxParams {
 /// The caller's notifications, newest first, with the unread count.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(InboxParams), security(("bearer" = [])),
     responses((status = 200, body = Inbox), (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn list(ctx: Ctx, ApiQuery(params): ApiQuery<InboxParams>) -> Result<Json<Inbox>, ApiError> {
+pub async fn list(
+    ctx: Ctx,
+    ApiQuery(params): ApiQuery<InboxParams>,
+) -> Result<Json<Inbox>, ApiError> {
     Ok(Json(
         service::inbox(
             &ctx.app,
@@ -57,7 +60,10 @@ pub async fn unread_count(ctx: Ctx) -> Result<Json<UnreadCount>, ApiError> {
 /// Marks one notification read (reading one already read changes nothing).
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-pub async fn mark_read(ctx: Ctx, ApiPath(id): ApiPath<NotificationId>) -> Result<StatusCode, ApiError> {
+pub async fn mark_read(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<NotificationId>,
+) -> Result<StatusCode, ApiError> {
     service::mark_read(&ctx.app, &ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,9 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
+use concord_app::AppError;
 use concord_app::notifications::{self as service, Inbox};
 use concord_app::outbox::{self, OutboxStatus};
-use concord_app::AppError;
 use concord_domain::notification::{
     EmailDelivery, Notification, NotificationKind, Preference, PreferencesInput,
 };
