@@ -941,5 +941,21 @@ async fn the_inbox_pages_mark_read_and_mark_all_read() -> Result<()> {
     assert_eq!(audit_count(&app).await?, audit_before + 2);
     let (_, page) = browser.page("/notifications?unread=1").await?;
     assert!(page.contains("You have no unread notifications."));
+
+    // The header counts at most 100 (every page pays for it); the inbox says the exact number.
+    for i in 0..101 {
+        produce(
+            core,
+            None,
+            &[otto_id],
+            NotificationKind::Decision,
+            &format!("Decision {i}"),
+        )
+        .await?;
+    }
+    let (_, page) = browser.page("/").await?;
+    assert!(page.contains("99+ unread"), "capped in the header");
+    let (_, page) = browser.page("/notifications").await?;
+    assert!(page.contains("You have 101 unread notifications."));
     intact(&app).await
 }

@@ -106,6 +106,15 @@ impl PageCtx {
         self.user_name.is_some()
     }
 
+    /// The header's unread count: "99+" beyond 99 (the session reads at most 100).
+    pub fn unread_text(&self) -> String {
+        if self.unread > 99 {
+            "99+".to_owned()
+        } else {
+            self.unread.to_string()
+        }
+    }
+
     pub fn can_administer(&self) -> bool {
         self.is_platform_admin || self.is_org_admin
     }
