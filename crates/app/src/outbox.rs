@@ -330,19 +330,25 @@ pub async fn queue_digests(app: &App, day: NaiveDate) -> Result<u64, AppError> {
     Ok(queued)
 }
 
-/// Once-a-day work, run by the worker from `digest_hour_utc`. Jobs that produce notifications
-/// for the day (e.g. `action_item_due`) go first, so today's digest carries them.
-pub async fn daily(app: &App, config: &OutboxConfig) -> Result<(), AppError> {
+/// Once-a-day work, run by each worker once a day from `digest_hour_utc` (`done_for` is the day
+/// this worker last finished it; returns the day it is now done for). Jobs that produce
+/// notifications for the day (e.g. `action_item_due`) go first, so today's digest carries them.
+/// Several servers may each run it: the digest's unique (person, day) key keeps it to one email.
+pub async fn daily(
+    app: &App,
+    config: &OutboxConfig,
+    done_for: Option<NaiveDate>,
+) -> Result<Option<NaiveDate>, AppError> {
     let now = app.now();
-    if now.hour() < config.digest_hour_utc {
-        return Ok(());
-    }
     let day = now.date_naive();
+    if now.hour() < config.digest_hour_utc || done_for == Some(day) {
+        return Ok(done_for);
+    }
     // Hook for producers of daily notifications (action items due): claim the job for the day
     // so exactly one server runs it, then notify, e.g.
     //   if claim_daily_job(app, "action_item_due", day).await? { action_items::notify_due(app, day).await?; }
     queue_digests(app, day).await?;
-    Ok(())
+    Ok(Some(day))
 }
 
 /// True for exactly one caller per (`job`, `day`) across every server on the database.
@@ -407,9 +413,16 @@ pub async fn status(
     Ok(out)
 }
 
-async fn round(app: &App, mailer: Option<&Mailer>, config: &OutboxConfig) -> bool {
-    if let Err(error) = daily(app, config).await {
-        tracing::error!(%error, "daily notification jobs failed");
+async fn round(
+    app: &App,
+    mailer: Option<&Mailer>,
+    config: &OutboxConfig,
+    done_for: &mut Option<NaiveDate>,
+) -> bool {
+    match daily(app, config, *done_for).await {
+        Ok(day) => *done_for = day,
+        // Tried again next round.
+        Err(error) => tracing::error!(%error, "daily notification jobs failed"),
     }
     let Some(mailer) = mailer else { return false };
     match run_once(app, mailer, config).await {
@@ -437,11 +450,12 @@ pub fn spawn(
         if mailer.is_none() {
             tracing::info!("no SMTP host set: emails wait in the outbox");
         }
+        let mut done_for = None;
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let busy = round(&app, mailer.as_ref(), &config).await;
+            let busy = round(&app, mailer.as_ref(), &config, &mut done_for).await;
             if busy {
                 continue;
             }

@@ -701,6 +701,40 @@ async fn a_daily_digest_is_one_email_for_many_notifications_and_is_sent_once() -
             .unwrap_or("")
             .contains("Gritting")
     );
+
+    // The worker's daily round: once per day per worker, from the digest hour.
+    let from_midnight = OutboxConfig {
+        digest_hour_utc: 0,
+        ..config()
+    };
+    produce(
+        core,
+        None,
+        &[otto_id],
+        NotificationKind::Meeting,
+        "Next meeting",
+    )
+    .await?;
+    let emails = count(&app, "SELECT count(*) FROM emails").await?;
+    let done = outbox::daily(core, &from_midnight, Some(tomorrow))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    assert_eq!(done, Some(tomorrow));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM emails").await?,
+        emails,
+        "done today"
+    );
+    app.clock.advance(Duration::days(1));
+    let day_after = core.now().date_naive();
+    let done = outbox::daily(core, &from_midnight, Some(tomorrow))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    assert_eq!(done, Some(day_after));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM emails").await?,
+        emails + 1
+    );
     second.db.close().await;
     sink.stop().await?;
     intact(&app).await
