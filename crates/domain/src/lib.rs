@@ -22,6 +22,7 @@ pub mod stakeholder;
 pub mod thread;
 pub mod user;
 pub mod validation;
+pub mod webhook;
 
 pub use ids::*;
 pub use validation::{FieldError, FieldErrors};
