@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod reviews;
 pub mod stakeholders;
 pub mod threads;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -63,6 +64,8 @@ pub struct App {
     pub secret: Arc<[u8; 32]>,
     /// This server's live-update signals (thread pages open in browsers).
     pub live: Arc<live::LiveHub>,
+    /// Where webhooks may be delivered (the allow-list), shared by every clone.
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 impl App {
@@ -76,6 +79,7 @@ impl App {
             clock,
             secret: Arc::new(secret),
             live: Arc::new(live::LiveHub::default()),
+            webhooks: webhooks::WebhookConfig::default(),
         })
     }
 

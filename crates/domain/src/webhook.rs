@@ -13,6 +13,7 @@ use hmac::{Hmac, Mac};
 use ipnet::IpNet;
 use sha2::Sha256;
 
+use crate::policy::{self, Actor, CollaborationAction, CollaborationFacts};
 use crate::validation::{self, FieldErrors};
 use crate::{CollaborationId, UserId, WebhookDeliveryId, WebhookId};
 
@@ -36,6 +37,12 @@ pub const EVENT_FAMILIES: &[&str] = &[
     "decision",
     "action_item",
 ];
+
+/// Who sees and manages a collaboration's endpoints: its coordinators (the policy's
+/// coordinator-only `ManageMembers`). To everyone else, endpoints do not exist (404).
+pub fn may_manage(actor: &Actor, facts: &CollaborationFacts) -> bool {
+    policy::collaboration_allows(actor, facts, CollaborationAction::ManageMembers)
+}
 
 /// The kind of the test event sent by "send test event" (to that endpoint only).
 pub const TEST_EVENT_KIND: &str = "webhook.test";

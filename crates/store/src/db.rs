@@ -229,7 +229,8 @@ impl WriteTx {
         };
         let occurred_at = audit::canonical_time(now);
         let mut written = Vec::with_capacity(self.events.len());
-        for pending in std::mem::take(&mut self.events) {
+        let events = std::mem::take(&mut self.events);
+        for pending in &events {
             seq += 1;
             let salt = salt();
             let mut event = AuditEvent {
@@ -239,9 +240,9 @@ impl WriteTx {
                     .actor_id
                     .map(|id| id.to_string())
                     .unwrap_or_default(),
-                action: pending.action,
-                object_type: pending.object_type,
-                object_id: pending.object_id,
+                action: pending.action.clone(),
+                object_type: pending.object_type.clone(),
+                object_id: pending.object_id.clone(),
                 collaboration_id: pending
                     .collaboration_id
                     .map(|id| id.to_string())
@@ -275,6 +276,9 @@ impl WriteTx {
             prev_hash = event.hash;
             written.push(seq);
         }
+        // Outbox hooks: rows other parts deliver later, written in this same transaction so that
+        // an event is delivered if and only if it committed.
+        crate::webhooks::enqueue(&mut self.handle, &events, now).await?;
         crate::on_engine_exec!(self.handle, c => sqlx::query("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(seq)
             .bind(&prev_hash)

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod stakeholders;
 pub mod threads;
 pub mod users;
+pub mod webhooks;
 
 pub use db::{Conn, Db, Engine, Handle, WriteTx};
 

@@ -1,0 +1,51 @@
+-- Signed webhooks: endpoints registered by a collaboration's coordinators, one delivery row per
+-- (event, subscribed endpoint) written in the same transaction as the event, and every attempt.
+
+CREATE TABLE webhook_endpoints (
+    id                UUID PRIMARY KEY,
+    collaboration_id  UUID NOT NULL REFERENCES collaborations(id) ON DELETE CASCADE,
+    url               TEXT NOT NULL,
+    description       TEXT NOT NULL DEFAULT '',
+    -- Subscribed event families, comma-separated (`message,thread`).
+    event_kinds       TEXT NOT NULL,
+    active            BOOLEAN NOT NULL DEFAULT TRUE,
+    -- The signing secret, stored retrievably on purpose: the server must compute HMACs with it.
+    -- Shown to coordinators only once (creation, rotation), never in the API, pages or audit.
+    secret            TEXT NOT NULL,
+    secret_rotated_at TIMESTAMPTZ NOT NULL,
+    created_by        UUID REFERENCES users(id),
+    created_at        TIMESTAMPTZ NOT NULL,
+    updated_at        TIMESTAMPTZ NOT NULL
+);
+-- Every audited write asks this index whether its collaboration has active endpoints.
+CREATE INDEX webhook_endpoints_collaboration ON webhook_endpoints(collaboration_id, active);
+
+CREATE TABLE webhook_deliveries (
+    id               UUID PRIMARY KEY,
+    webhook_id       UUID NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+    event_kind       TEXT NOT NULL,
+    -- The JSON body, fixed when the event committed (ids only, no personal data).
+    payload          TEXT NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'pending',
+    attempts         BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at  TIMESTAMPTZ,
+    -- A worker's lease: nobody else claims the row before this time.
+    claimed_until    TIMESTAMPTZ,
+    last_status_code INTEGER,
+    last_error       TEXT,
+    last_latency_ms  BIGINT,
+    last_attempt_at  TIMESTAMPTZ,
+    created_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id);
+
+CREATE TABLE webhook_attempts (
+    delivery_id  UUID NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+    attempt      BIGINT NOT NULL,
+    attempted_at TIMESTAMPTZ NOT NULL,
+    status_code  INTEGER,
+    error        TEXT,
+    latency_ms   BIGINT NOT NULL,
+    PRIMARY KEY (delivery_id, attempt)
+);
