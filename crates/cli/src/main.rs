@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use concord_app::audit::Verification;
 use concord_app::{App, AppError, SystemClock, accounts, auth, demo, outbox};
+use concord_app::{App, AppError, SystemClock, accounts, auth, demo, webhooks};
 use concord_web::{AppState, WebConfig};
 
 #[derive(Parser)]
@@ -119,6 +120,18 @@ impl SmtpArgs {
         };
         Ok(Some(outbox::Mailer::new(&settings).map_err(describe)?))
     }
+    /// Networks webhooks MAY reach although they are loopback, private or otherwise reserved,
+    /// as comma-separated CIDRs (e.g. 127.0.0.1/32,10.1.0.0/16): for tests and on-premise
+    /// receivers. Plain http:// endpoints are accepted only for hosts inside these networks.
+    #[arg(long, env = "CONCORD_WEBHOOK_ALLOW", default_value = "")]
+    webhook_allow: String,
+    /// A PEM file of extra root certificates webhook receivers' certificates may chain to (a
+    /// private CA), trusted in addition to the system's.
+    #[arg(long, env = "CONCORD_WEBHOOK_CA_FILE")]
+    webhook_ca_file: Option<std::path::PathBuf>,
+    /// Do not run the webhook delivery worker in this process.
+    #[arg(long, env = "CONCORD_NO_WEBHOOK_WORKER")]
+    no_webhook_worker: bool,
 }
 
 #[derive(Subcommand)]
@@ -234,6 +247,24 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Serve(args) => {
             let app = open(&cli.database_url).await?;
+            let allow = concord_domain::webhook::parse_allow_list(&args.webhook_allow)
+                .map_err(|e| anyhow::anyhow!("--webhook-allow: {e}"))?;
+            let extra_roots_pem = match &args.webhook_ca_file {
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .with_context(|| format!("reading {}", path.display()))?,
+                ),
+                None => None,
+            };
+            app.webhooks.set(webhooks::WebhookSettings {
+                allow,
+                extra_roots_pem,
+            });
+            // Fail at start-up, not at the first delivery, on an unusable CA file.
+            webhooks::Senders::new(&app.webhooks.get()).map_err(describe)?;
+            if !args.no_webhook_worker {
+                tokio::spawn(webhooks::worker(app.clone()));
+            }
             if args.demo {
                 load_demo(&app).await?;
             }

@@ -24,3 +24,4 @@ mod smoke;
 mod stakeholders;
 mod support;
 mod threads;
+mod webhooks;

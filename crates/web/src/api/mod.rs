@@ -16,6 +16,7 @@ pub mod reviews;
 pub mod stakeholders;
 pub mod threads;
 pub mod tokens;
+pub mod webhooks;
 
 use std::sync::LazyLock;
 
@@ -89,6 +90,7 @@ impl Modify for BearerAuth {
         (name = "meetings", description = "Meetings of collaborations: agenda, attendees and their answers, minutes"),
         (name = "decisions", description = "Decision registers of collaborations, public decisions, and action items"),
         (name = "notifications", description = "The caller's notifications (in-app inbox) and email preferences"),
+        (name = "webhooks", description = "Signed webhooks of collaborations (coordinators): endpoints, secrets, test events and deliveries"),
         (name = "organisations", description = "Public bodies and partners"),
         (name = "accounts", description = "Accounts and the caller's own profile"),
         (name = "tokens", description = "Personal API tokens"),
@@ -190,6 +192,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             notifications::preferences,
             notifications::set_preferences
         ))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::send_test))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::delivery))
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(organisations::get, organisations::update))
         .routes(routes!(organisations::accounts))
