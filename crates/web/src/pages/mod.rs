@@ -20,6 +20,7 @@ pub mod reviews;
 pub mod session;
 pub mod stakeholders;
 pub mod threads;
+pub mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -57,6 +58,7 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     all.extend(meetings::routes());
     all.extend(decisions::routes());
     all.extend(notifications::routes());
+    all.extend(webhooks::routes());
     all
 }
 
