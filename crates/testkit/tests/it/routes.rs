@@ -60,6 +60,10 @@ struct World {
     action_item: String,
     /// One of Alice's notifications (the demo invites her organisation).
     notification: String,
+    /// A webhook endpoint of the hospital collaboration (Alice coordinates it).
+    webhook: String,
+    /// A (test) delivery to that endpoint.
+    delivery: String,
 }
 
 type Make<T> = fn(&World) -> T;
@@ -134,6 +138,8 @@ fn decision_body(w: &World) -> Value {
 
 fn action_item_body(w: &World) -> Value {
     json!({"title": "Taken over", "owner_id": w.alice, "due_on": "2027-01-20"})
+fn webhook_body(_: &World) -> Value {
+    json!({"url": "https://localhost/taken-over", "event_kinds": ["message"]})
 }
 
 fn message_body(_: &World) -> Value {
@@ -307,6 +313,26 @@ fn table() -> Vec<Probe> {
             action_item_body, Status(404), Status(404)),
         probe("POST", "/api/v1/action-items/{id}/status", |w| format!("/api/v1/action-items/{}/status", w.action_item),
             |_| json!({"status": "cancelled"}), Status(404), Status(404)),
+        // ---- API: webhooks (coordinators only; 404 to everyone else)
+        probe("GET", "/api/v1/collaborations/{id}/webhooks",
+            |w| format!("/api/v1/collaborations/{}/webhooks", w.hospital), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/collaborations/{id}/webhooks",
+            |w| format!("/api/v1/collaborations/{}/webhooks", w.hospital), webhook_body, Status(404), Status(404)),
+        probe("GET", "/api/v1/webhooks/{id}", |w| format!("/api/v1/webhooks/{}", w.webhook), none,
+            Status(404), Status(404)),
+        probe("PUT", "/api/v1/webhooks/{id}", |w| format!("/api/v1/webhooks/{}", w.webhook), webhook_body,
+            Status(404), Status(404)),
+        probe("DELETE", "/api/v1/webhooks/{id}", |w| format!("/api/v1/webhooks/{}", w.webhook), none,
+            Status(404), Status(404)),
+        probe("POST", "/api/v1/webhooks/{id}/rotate-secret",
+            |w| format!("/api/v1/webhooks/{}/rotate-secret", w.webhook), none, Status(404), Status(404)),
+        probe("POST", "/api/v1/webhooks/{id}/test", |w| format!("/api/v1/webhooks/{}/test", w.webhook),
+            none, Status(404), Status(404)),
+        probe("GET", "/api/v1/webhooks/{id}/deliveries",
+            |w| format!("/api/v1/webhooks/{}/deliveries", w.webhook), none, Status(404), Status(404)),
+        probe("GET", "/api/v1/webhooks/{id}/deliveries/{delivery_id}",
+            |w| format!("/api/v1/webhooks/{}/deliveries/{}", w.webhook, w.delivery), none,
+            Status(404), Status(404)),
         // ---- API: discussion threads and messages
         probe("GET", "/api/v1/collaborations/{id}/threads",
             |w| format!("/api/v1/collaborations/{}/threads?limit=100", w.hospital), none, Status(404), Status(404)),
@@ -677,6 +703,26 @@ fn table() -> Vec<Probe> {
         probe("POST", "/account/notifications", |_| "/account/notifications".into(), none, SignIn,
             SeeOther("/account/notifications?done=saved")),
         probe("GET", "/admin/outbox", |_| "/admin/outbox".into(), none, SignIn, Status(404)),
+        // ---- Pages: webhooks (coordinators only; 404 to everyone else)
+        probe("GET", "/collaborations/{id}/webhooks",
+            |w| format!("/collaborations/{}/webhooks", w.hospital), none, SignIn, Status(404)),
+        probe("GET", "/collaborations/{id}/webhooks/new",
+            |w| format!("/collaborations/{}/webhooks/new", w.hospital), none, SignIn, Status(404)),
+        probe("POST", "/collaborations/{id}/webhooks/new",
+            |w| format!("/collaborations/{}/webhooks/new", w.hospital), webhook_body, SignIn, Status(404)),
+        probe("GET", "/webhooks/{id}/edit", |w| format!("/webhooks/{}/edit", w.webhook), none,
+            SignIn, Status(404)),
+        probe("POST", "/webhooks/{id}/edit", |w| format!("/webhooks/{}/edit", w.webhook),
+            webhook_body, SignIn, Status(404)),
+        probe("POST", "/webhooks/{id}/delete", |w| format!("/webhooks/{}/delete", w.webhook), none,
+            SignIn, Status(404)),
+        probe("POST", "/webhooks/{id}/rotate-secret", |w| format!("/webhooks/{}/rotate-secret", w.webhook),
+            none, SignIn, Status(404)),
+        probe("POST", "/webhooks/{id}/test", |w| format!("/webhooks/{}/test", w.webhook), none,
+            SignIn, Status(404)),
+        probe("GET", "/webhooks/{id}/deliveries", |w| format!("/webhooks/{}/deliveries", w.webhook),
+            none, SignIn, Status(404)),
+        probe("GET", "/help/webhooks", |_| "/help/webhooks".into(), none, Open, Open),
         // ---- Pages: organisations
         probe("GET", "/organisations", |_| "/organisations".into(), none, Open, Open),
         probe("POST", "/organisations", |_| "/organisations".into(), organisation_body, SignIn,
@@ -1020,6 +1066,37 @@ async fn world(app: &TestApp) -> Result<World> {
         decision,
         action_item,
         notification,
+    // A webhook endpoint (loopback allowed for the registration only) and a test delivery.
+    app.server
+        .app
+        .webhooks
+        .set(concord_app::webhooks::WebhookSettings {
+            allow: concord_domain::webhook::parse_allow_list("127.0.0.1/32").unwrap(),
+            extra_roots_pem: None,
+        });
+    let webhook = alice
+        .post(
+            &format!("/api/v1/collaborations/{}/webhooks", id_of(hospital)?),
+            &json!({"url": "https://localhost/hospital-hook", "event_kinds": ["message"]}),
+        )
+        .await?;
+    ensure!(webhook.status() == 201, "webhook: {}", webhook.status());
+    let webhook = id_of(&webhook.json::<Value>().await?["endpoint"])?;
+    let delivery = alice
+        .post(&format!("/api/v1/webhooks/{webhook}/test"), &json!({}))
+        .await?;
+    ensure!(delivery.status() == 202, "test delivery: {}", delivery.status());
+    let delivery = delivery.json::<Value>().await?["delivery_id"]
+        .as_str()
+        .context("delivery id")?
+        .to_owned();
+    app.server
+        .app
+        .webhooks
+        .set(concord_app::webhooks::WebhookSettings::default());
+    Ok(World {
+        webhook,
+        delivery,
         stakeholder,
         engagement,
         thread,

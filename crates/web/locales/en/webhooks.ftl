@@ -5,6 +5,7 @@ webhook-list-intro = Concord posts this collaboration's events, signed, to the w
 webhook-list-none = No webhook has been added yet.
 webhook-list-caption = Endpoints receiving this collaboration's events
 webhook-add = Add an endpoint
+webhook-section-link = Webhooks: send this collaboration's events to other systems
 webhook-help-link = How receivers verify deliveries
 webhook-actions = Actions
 webhook-active-yes = Active

@@ -5,6 +5,7 @@ webhook-list-intro = Concord envoie les événements de cette collaboration, sig
 webhook-list-none = Aucun webhook n'a encore été ajouté.
 webhook-list-caption = Points de réception des événements de cette collaboration
 webhook-add = Ajouter un point de réception
+webhook-section-link = Webhooks : envoyer les événements de cette collaboration à d'autres systèmes
 webhook-help-link = Comment les destinataires vérifient les envois
 webhook-actions = Actions
 webhook-active-yes = Actif
