@@ -29,7 +29,11 @@ use crate::collaborations::{self, InviteInput, PersonInput};
 use crate::{App, AppError, Clock, accounts, organisations, stakeholders};
 use crate::{action_items, decisions, key_results, objectives};
 use concord_domain::decision::{ActionItemInput, ActionItemStatusInput, DecisionInput};
+use crate::{App, AppError, Clock, accounts, organisations, stakeholders, webhooks};
+use crate::{key_results, objectives};
+use concord_domain::WebhookId;
 use concord_domain::objective::ObjectiveInput;
+use concord_domain::webhook::EndpointInput;
 
 pub const DEMO_PASSWORD: &str = "concord-demo";
 
@@ -415,6 +419,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     collaborations::update(&app, &alice, transfers, &transfer_active).await?;
     clock.advance(60 * 3);
     engagements.extend(transfer_stakeholders(&app, &clock, today, &cast, transfers, city).await?);
+    let hook = webhooks_demo_start(&app, &carol, safe_routes).await?;
     record_history(&app, &clock, real_now, measured, engagements).await?;
     demo_meetings(
         &app,
@@ -488,7 +493,55 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     .await?;
     demo_decisions(&app, today, &cast, [safe_routes, winter, transfers], city).await?;
     notification_habits(&app, &bob, &hannah).await?;
+    webhooks_demo_finish(&app, &carol, hook).await?;
     Ok(DemoOutcome::Loaded)
+}
+
+/// Safe Routes to School posts its progress to the City's team chat: an endpoint registered
+/// before the three months of history, so those events queue real deliveries as they commit.
+/// (Registered without the DNS check: demo host names do not resolve.)
+async fn webhooks_demo_start(
+    app: &App,
+    carol: &Actor,
+    safe_routes: CollaborationId,
+) -> Result<WebhookId, AppError> {
+    let fields = EndpointInput {
+        url: "https://chat.riverton.example/hooks/safe-routes".into(),
+        description: "City of Riverton team chat, #safe-routes channel".into(),
+        event_kinds: [
+            "objective",
+            "key_result",
+            "measurement",
+            "engagement",
+            "thread",
+            "message",
+        ]
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect(),
+        active: true,
+    }
+    .validate(&[])?;
+    Ok(webhooks::register(app, carol, safe_routes, &fields)
+        .await?
+        .endpoint
+        .id)
+}
+
+/// The chat answered every delivery (one after a retry); the endpoint is paused now that the
+/// City's chat moves servers, so a demo server sends nothing anywhere.
+async fn webhooks_demo_finish(app: &App, carol: &Actor, hook: WebhookId) -> Result<(), AppError> {
+    webhooks::settle_demo_deliveries(app, hook).await?;
+    let endpoint = webhooks::get(app, carol, hook).await?;
+    let paused = EndpointInput {
+        url: endpoint.url,
+        description: "City of Riverton team chat (paused while the chat server moves)".into(),
+        event_kinds: endpoint.event_kinds,
+        active: false,
+    }
+    .validate(&[])?;
+    webhooks::update_fields(app, carol, hook, &paused).await?;
+    Ok(())
 }
 
 /// One demo measurement, recorded once the stepping clock has reached its date.

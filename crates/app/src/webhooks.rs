@@ -152,11 +152,11 @@ pub async fn get(app: &App, actor: &Actor, id: WebhookId) -> Result<Endpoint, Ap
 pub async fn validate(app: &App, input: &EndpointInput) -> Result<EndpointFields, AppError> {
     let settings = app.webhooks.get();
     let fields = input.validate(&settings.allow)?;
-    let addresses: Vec<IpAddr> =
-        match tokio::net::lookup_host((fields.host(), fields.port())).await {
-            Ok(found) => found.map(|a| a.ip()).collect(),
-            Err(_) => Vec::new(),
-        };
+    let addresses: Vec<IpAddr> = match tokio::net::lookup_host((fields.host(), fields.port())).await
+    {
+        Ok(found) => found.map(|a| a.ip()).collect(),
+        Err(_) => Vec::new(),
+    };
     if addresses.is_empty() {
         return Err(AppError::invalid("url", "unresolvable"));
     }
@@ -213,6 +213,16 @@ pub async fn create(
         manageable(&mut h, actor, collaboration).await?;
     }
     let fields = validate(app, input).await?;
+    register(app, actor, collaboration, &fields).await
+}
+
+/// Stores a validated endpoint with a new secret (the policy is checked again in the write).
+pub(crate) async fn register(
+    app: &App,
+    actor: &Actor,
+    collaboration: CollaborationId,
+    fields: &EndpointFields,
+) -> Result<EndpointWithSecret, AppError> {
     let mut tx = app.db.write().await?;
     manageable(tx.handle(), actor, collaboration).await?;
     let user = require_user(actor)?;
@@ -243,7 +253,7 @@ pub async fn create(
         id,
         Some(collaboration),
         &["url", "description", "event_kinds", "active"],
-        audit_details(&fields),
+        audit_details(fields),
     ));
     app.commit(tx).await?;
     Ok(EndpointWithSecret {
@@ -263,6 +273,16 @@ pub async fn update(
         manageable_endpoint(&mut h, actor, id).await?;
     }
     let fields = validate(app, input).await?;
+    update_fields(app, actor, id, &fields).await
+}
+
+/// Stores validated changes to an endpoint (the policy is checked again in the write).
+pub(crate) async fn update_fields(
+    app: &App,
+    actor: &Actor,
+    id: WebhookId,
+    fields: &EndpointFields,
+) -> Result<Endpoint, AppError> {
     let mut tx = app.db.write().await?;
     let collaboration = manageable_endpoint(tx.handle(), actor, id).await?;
     let user = require_user(actor)?;
@@ -304,7 +324,7 @@ pub async fn update(
         id,
         Some(collaboration),
         &changed,
-        audit_details(&fields),
+        audit_details(fields),
     ));
     app.commit(tx).await?;
     get(app, actor, id).await
@@ -438,6 +458,51 @@ pub async fn delivery(
     })
 }
 
+/// Demo data: marks every pending delivery of `webhook` as delivered (one 503 first, for the
+/// log to show a retry), a little after its event, without any network. Demo only.
+pub(crate) async fn settle_demo_deliveries(app: &App, webhook: WebhookId) -> Result<(), AppError> {
+    let mut h = app.db.read().await?;
+    let mut page = store::list_deliveries(&mut h, webhook, None, 500).await?;
+    page.reverse();
+    for (n, d) in page.iter().enumerate() {
+        let latency = 90 + i64::try_from((n * 37) % 300).unwrap_or(0);
+        let mut attempt = 1;
+        if n == 2 {
+            store::record_attempt(
+                &mut h,
+                d.id.0,
+                &AttemptOutcome {
+                    attempt,
+                    at: d.created_at + Duration::seconds(1),
+                    status_code: Some(503),
+                    error: Some("HTTP 503"),
+                    latency_ms: 2_140,
+                    status: DeliveryStatus::Pending,
+                    next_attempt_at: domain::retry_delay(1).map(|r| d.created_at + r),
+                },
+            )
+            .await?;
+            attempt += 1;
+        }
+        let at = d.created_at + Duration::seconds(1 + 31 * (attempt - 1));
+        store::record_attempt(
+            &mut h,
+            d.id.0,
+            &AttemptOutcome {
+                attempt,
+                at,
+                status_code: Some(200),
+                error: None,
+                latency_ms: latency,
+                status: DeliveryStatus::Succeeded,
+                next_attempt_at: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Delivery
 
@@ -472,9 +537,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let this = self.clone();
         let name = name.as_str().to_owned();
         Box::pin(async move {
-            let resolved: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
-                .await?
-                .collect();
+            let resolved: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
             let ok = this.filter(&name, resolved)?;
             let addrs: reqwest::dns::Addrs = Box::new(ok.into_iter());
             Ok(addrs)
@@ -588,10 +652,7 @@ async fn send(senders: &Senders, claimed: &Claimed, t: i64) -> Sent {
             let error = if status.is_success() {
                 None
             } else if status.is_redirection() {
-                Some(format!(
-                    "redirect not followed (HTTP {})",
-                    status.as_u16()
-                ))
+                Some(format!("redirect not followed (HTTP {})", status.as_u16()))
             } else {
                 Some(format!("HTTP {}", status.as_u16()))
             };

@@ -251,8 +251,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 .map_err(|e| anyhow::anyhow!("--webhook-allow: {e}"))?;
             let extra_roots_pem = match &args.webhook_ca_file {
                 Some(path) => Some(
-                    std::fs::read(path)
-                        .with_context(|| format!("reading {}", path.display()))?,
+                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
                 ),
                 None => None,
             };

@@ -386,7 +386,7 @@ pub fn secret_from_bytes(bytes: &[u8; 32]) -> String {
 /// How long to wait after failed attempt number `attempt` (1-based) before the next: 30 s, 2 min,
 /// 8 min, 32 min, ~2 h; `None` once [`MAX_ATTEMPTS`] have been made.
 pub fn retry_delay(attempt: i64) -> Option<Duration> {
-    if attempt >= MAX_ATTEMPTS || attempt < 1 {
+    if !(1..MAX_ATTEMPTS).contains(&attempt) {
         return None;
     }
     let factor = 4_i64.checked_pow(u32::try_from(attempt - 1).ok()?)?;
@@ -571,7 +571,10 @@ mod tests {
             ("https://[::ffff:127.0.0.1]/", "address_not_allowed"),
             ("https://2130706433/", "address_not_allowed"),
             ("https://93.184.216.34/hook", "host_name_required"),
-            ("https://user:pw@hooks.example.org/", "credentials_not_allowed"),
+            (
+                "https://user:pw@hooks.example.org/",
+                "credentials_not_allowed",
+            ),
         ] {
             let errors = input(url).validate(&[]).unwrap_err();
             assert_eq!(errors.for_field("url"), Some(code), "{url}");
@@ -639,7 +642,10 @@ mod tests {
             Err(VerifyError::Malformed)
         );
         // Several v1 values (e.g. during a rotation): one match is enough.
-        let two = format!("t=1700000000,v1=00ff,v1={}", signature("whsec_test", 1_700_000_000, body));
+        let two = format!(
+            "t=1700000000,v1=00ff,v1={}",
+            signature("whsec_test", 1_700_000_000, body)
+        );
         assert_eq!(verify("whsec_test", &two, body, now, window), Ok(()));
     }
 

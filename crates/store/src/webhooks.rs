@@ -6,8 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use concord_domain::webhook::{
-    self as domain, Attempt, Delivery, DeliveryStatus, Endpoint, Payload, PayloadObject,
-    PayloadRef,
+    self as domain, Attempt, Delivery, DeliveryStatus, Endpoint, Payload, PayloadObject, PayloadRef,
 };
 use concord_domain::{CollaborationId, UserId, WebhookDeliveryId, WebhookId};
 use uuid::Uuid;
@@ -342,6 +341,9 @@ pub async fn list_deliveries(
     rows.into_iter().map(DeliveryRow::into_domain).collect()
 }
 
+/// (attempt, attempted_at, status_code, error, latency_ms)
+type AttemptRow = (i64, DateTime<Utc>, Option<i32>, Option<String>, i64);
+
 /// The delivery (if it belongs to `webhook`) and its attempts, oldest first.
 pub async fn get_delivery(
     h: &mut Handle,
@@ -373,7 +375,7 @@ pub async fn get_delivery(
     let Some((row, payload)) = row else {
         return Ok(None);
     };
-    let attempts: Vec<(i64, DateTime<Utc>, Option<i32>, Option<String>, i64)> = on_engine!(h, c => sqlx::query_as(
+    let attempts: Vec<AttemptRow> = on_engine!(h, c => sqlx::query_as(
         "SELECT attempt, attempted_at, status_code, error, latency_ms FROM webhook_attempts \
          WHERE delivery_id = $1 ORDER BY attempt",
     )

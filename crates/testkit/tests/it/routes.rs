@@ -1085,7 +1085,11 @@ async fn world(app: &TestApp) -> Result<World> {
     let delivery = alice
         .post(&format!("/api/v1/webhooks/{webhook}/test"), &json!({}))
         .await?;
-    ensure!(delivery.status() == 202, "test delivery: {}", delivery.status());
+    ensure!(
+        delivery.status() == 202,
+        "test delivery: {}",
+        delivery.status()
+    );
     let delivery = delivery.json::<Value>().await?["delivery_id"]
         .as_str()
         .context("delivery id")?

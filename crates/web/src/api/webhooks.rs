@@ -65,7 +65,9 @@ pub async fn update(
     ApiPath(id): ApiPath<WebhookId>,
     ApiJson(input): ApiJson<EndpointInput>,
 ) -> Result<Json<Endpoint>, ApiError> {
-    Ok(Json(service::update(&ctx.app, &ctx.actor, id, &input).await?))
+    Ok(Json(
+        service::update(&ctx.app, &ctx.actor, id, &input).await?,
+    ))
 }
 
 /// Deletes an endpoint with its pending deliveries and its delivery log.
@@ -86,7 +88,9 @@ pub async fn rotate_secret(
     ctx: Ctx,
     ApiPath(id): ApiPath<WebhookId>,
 ) -> Result<Json<EndpointWithSecret>, ApiError> {
-    Ok(Json(service::rotate_secret(&ctx.app, &ctx.actor, id).await?))
+    Ok(Json(
+        service::rotate_secret(&ctx.app, &ctx.actor, id).await?,
+    ))
 }
 
 /// The id of a queued delivery.

@@ -261,7 +261,15 @@ async fn create(
     match service::create(&ctx.app, &ctx.actor, id, &form.input()).await {
         Ok(created) => secret_page(&ctx, created, "created", StatusCode::CREATED).await,
         Err(AppError::Invalid(errors)) => {
-            form_page(&ctx, id, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(
+                &ctx,
+                id,
+                None,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(error) => page_error(&ctx)(error).into_response(),
     }
@@ -447,14 +455,9 @@ async fn deliveries_page(
     let cursor = query.cursor.as_deref().filter(|c| !c.is_empty());
     let result = async {
         let endpoint = service::get(&ctx.app, &ctx.actor, id).await?;
-        let page = service::deliveries(
-            &ctx.app,
-            &ctx.actor,
-            id,
-            cursor,
-            Some(DELIVERIES_PAGE_SIZE),
-        )
-        .await?;
+        let page =
+            service::deliveries(&ctx.app, &ctx.actor, id, cursor, Some(DELIVERIES_PAGE_SIZE))
+                .await?;
         let title = title_of(&ctx, endpoint.collaboration_id).await?;
         Ok::<_, AppError>((endpoint, page, title))
     }
