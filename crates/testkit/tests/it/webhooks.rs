@@ -711,3 +711,50 @@ async fn coordinators_manage_webhooks_on_pages_that_work_without_javascript() ->
     ensure!(history.contains("Webhook added") && history.contains("Webhook deleted"));
     intact(&app).await
 }
+
+/// Measurement, not a check (run with `--ignored --nocapture`): what the enqueue hook adds to a
+/// write. Times messages posted through the API (each an audited write in a collaboration whose
+/// only endpoint is paused, so the hook's query answers no rows), the hook's query alone, and
+/// posts while an active endpoint subscribes (one delivery row inserted per write).
+#[tokio::test]
+#[ignore = "a measurement; run explicitly"]
+async fn measure_the_enqueue_hook() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let carol = token_api(&app, "carol@riverton.example").await?;
+    let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
+    let thread = start_thread(&carol, &safe_routes).await?;
+    let thread_id = thread["thread"]["id"].as_str().context("thread")?.to_owned();
+    let n = 300;
+    let post_many = |label: &'static str| {
+        let carol = &carol;
+        let thread_id = &thread_id;
+        async move {
+            let started = std::time::Instant::now();
+            for _ in 0..n {
+                post_message(carol, thread_id).await?;
+            }
+            let per = started.elapsed().as_secs_f64() * 1000.0 / f64::from(n);
+            println!("{label}: {per:.2} ms per posted message ({n} posts, one client)");
+            Ok::<f64, anyhow::Error>(per)
+        }
+    };
+    post_many("no active endpoint").await?;
+    let collaboration: uuid::Uuid = safe_routes.parse()?;
+    let started = std::time::Instant::now();
+    for _ in 0..n {
+        let mut h = app.server.app.db.read().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rows: Vec<(uuid::Uuid, String)> = concord_store::on_engine!(h, c => sqlx::query_as(
+            "SELECT id, event_kinds FROM webhook_endpoints WHERE collaboration_id = $1 AND active = TRUE",
+        )
+        .bind(collaboration)
+        .fetch_all(c)
+        .await)?;
+        ensure!(rows.is_empty());
+    }
+    let per = started.elapsed().as_secs_f64() * 1_000_000.0 / f64::from(n);
+    println!("the hook's query alone (pooled connection, no rows): {per:.0} µs");
+    allow_loopback(&app);
+    register(&carol, &safe_routes, "http://localhost:9/hook", &["message"]).await?;
+    post_many("one active subscribed endpoint").await?;
+    Ok(())
+}
