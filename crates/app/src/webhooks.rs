@@ -763,3 +763,62 @@ pub fn field_errors(error: &AppError) -> Option<&FieldErrors> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addrs(list: &[&str]) -> Vec<SocketAddr> {
+        list.iter()
+            .map(|a| SocketAddr::new(a.parse().unwrap(), 443))
+            .collect()
+    }
+
+    #[test]
+    fn the_resolver_passes_only_allowed_addresses() {
+        let strict = GuardedResolver {
+            allow: vec![],
+            allow_listed_only: false,
+        };
+        // A name that (now) resolves to loopback and metadata is refused, naming them.
+        let error = strict
+            .filter(
+                "evil.example",
+                addrs(&["127.0.0.1", "169.254.169.254", "::1"]),
+            )
+            .unwrap_err();
+        assert!(error.contains("address not allowed"), "{error}");
+        assert!(error.contains("169.254.169.254") && error.contains("::1"));
+        // Mixed answers keep only the public addresses: the connection can go nowhere else.
+        assert_eq!(
+            strict
+                .filter(
+                    "mixed.example",
+                    addrs(&["10.0.0.1", "93.184.216.34", "::ffff:127.0.0.1"])
+                )
+                .unwrap(),
+            addrs(&["93.184.216.34"])
+        );
+        let allow = domain::parse_allow_list("127.0.0.1/32").unwrap();
+        let listed = GuardedResolver {
+            allow: allow.clone(),
+            allow_listed_only: false,
+        };
+        assert_eq!(
+            listed
+                .filter("localhost", addrs(&["127.0.0.1", "::1"]))
+                .unwrap(),
+            addrs(&["127.0.0.1"])
+        );
+        // The http client's resolver admits the allow-list only, not the public internet.
+        let http = GuardedResolver {
+            allow,
+            allow_listed_only: true,
+        };
+        assert!(
+            http.filter("public.example", addrs(&["93.184.216.34"]))
+                .is_err()
+        );
+        assert!(http.filter("localhost", addrs(&["127.0.0.1"])).is_ok());
+    }
+}

@@ -723,7 +723,10 @@ async fn measure_the_enqueue_hook() -> Result<()> {
     let carol = token_api(&app, "carol@riverton.example").await?;
     let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
     let thread = start_thread(&carol, &safe_routes).await?;
-    let thread_id = thread["thread"]["id"].as_str().context("thread")?.to_owned();
+    let thread_id = thread["thread"]["id"]
+        .as_str()
+        .context("thread")?
+        .to_owned();
     let n = 300;
     let post_many = |label: &'static str| {
         let carol = &carol;
@@ -742,7 +745,13 @@ async fn measure_the_enqueue_hook() -> Result<()> {
     let collaboration: uuid::Uuid = safe_routes.parse()?;
     let started = std::time::Instant::now();
     for _ in 0..n {
-        let mut h = app.server.app.db.read().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut h = app
+            .server
+            .app
+            .db
+            .read()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let rows: Vec<(uuid::Uuid, String)> = concord_store::on_engine!(h, c => sqlx::query_as(
             "SELECT id, event_kinds FROM webhook_endpoints WHERE collaboration_id = $1 AND active = TRUE",
         )
@@ -754,7 +763,52 @@ async fn measure_the_enqueue_hook() -> Result<()> {
     let per = started.elapsed().as_secs_f64() * 1_000_000.0 / f64::from(n);
     println!("the hook's query alone (pooled connection, no rows): {per:.0} µs");
     allow_loopback(&app);
-    register(&carol, &safe_routes, "http://localhost:9/hook", &["message"]).await?;
+    register(
+        &carol,
+        &safe_routes,
+        "http://localhost:9/hook",
+        &["message"],
+    )
+    .await?;
     post_many("one active subscribed endpoint").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_workers_at_once_send_each_delivery_once() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    allow_loopback(&app);
+    let receiver = Receiver::start(&[]).await?;
+    let carol = token_api(&app, "carol@riverton.example").await?;
+    let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
+    register(&carol, &safe_routes, &receiver.url(), &["message"]).await?;
+    let thread = start_thread(&carol, &safe_routes).await?;
+    let thread_id = thread["thread"]["id"].as_str().context("thread")?;
+    for _ in 0..5 {
+        post_message(&carol, thread_id).await?;
+    }
+    // Six deliveries (the first message and five more), two workers claiming at the same time.
+    let (a, b) = tokio::join!(deliver(&app), deliver(&app));
+    let (a, b) = (a?, b?);
+    ensure!(a + b == 6, "claimed {a} + {b}");
+    let got = receiver.received();
+    let mut ids: Vec<String> = got
+        .iter()
+        .filter_map(|r| {
+            r.headers
+                .get("concord-delivery")?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ensure!(
+        got.len() == 6 && ids.len() == 6,
+        "each sent once: {}",
+        got.len()
+    );
+    ensure!(deliver(&app).await? == 0);
     Ok(())
 }
