@@ -812,3 +812,122 @@ async fn two_workers_at_once_send_each_delivery_once() -> Result<()> {
     ensure!(deliver(&app).await? == 0);
     Ok(())
 }
+
+/// An https receiver on loopback whose certificate (for `localhost`) no public CA vouches for.
+/// Answers every request 200 and keeps the raw requests. Returns (port, certificate PEM, requests).
+async fn tls_receiver() -> Result<(u16, String, Arc<Mutex<Vec<String>>>)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
+    let cert_pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // Headers, then as many body bytes as Content-Length says.
+                loop {
+                    let Ok(n) = tls.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buffer.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buffer).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if buffer.len() >= end + 4 + length {
+                            seen.lock().unwrap().push(text);
+                            break;
+                        }
+                    }
+                }
+                let _ = tls
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                    )
+                    .await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    Ok((port, cert_pem, requests))
+}
+
+#[tokio::test]
+async fn https_receivers_with_a_private_ca_are_trusted_only_through_the_ca_setting() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let (port, ca_pem, requests) = tls_receiver().await?;
+    let allow = parse_allow_list("127.0.0.1/32").unwrap();
+    app.server.app.webhooks.set(WebhookSettings {
+        allow: allow.clone(),
+        extra_roots_pem: None,
+    });
+    let carol = token_api(&app, "carol@riverton.example").await?;
+    let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
+    let url = format!("https://localhost:{port}/hook");
+    let created = register(&carol, &safe_routes, &url, &["thread"]).await?;
+    let webhook = created["endpoint"]["id"].as_str().context("id")?.to_owned();
+    let secret = created["secret"].as_str().context("secret")?.to_owned();
+    start_thread(&carol, &safe_routes).await?;
+
+    // Without the CA the certificate is refused: the attempt fails, nothing is read.
+    ensure!(deliver(&app).await? == 1);
+    ensure!(requests.lock().unwrap().is_empty());
+    let log = deliveries(&carol, &webhook).await?;
+    ensure!(log[0]["status"] == "pending" && log[0]["last_status_code"].is_null());
+
+    // With --webhook-ca-file's PEM, the retry goes through, signed.
+    app.server.app.webhooks.set(WebhookSettings {
+        allow,
+        extra_roots_pem: Some(ca_pem.into_bytes()),
+    });
+    app.clock.advance(chrono::Duration::seconds(31));
+    ensure!(deliver(&app).await? == 1);
+    let got = requests.lock().unwrap().clone();
+    ensure!(got.len() == 1, "{got:?}");
+    let (head, body) = got[0].split_once("\r\n\r\n").context("request")?;
+    let signature = head
+        .lines()
+        .find_map(|l| l.strip_prefix("concord-signature: "))
+        .context("signature header")?;
+    verify(
+        &secret,
+        signature,
+        body.as_bytes(),
+        app.server.app.now(),
+        chrono::Duration::seconds(REPLAY_WINDOW_SECONDS),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let log = deliveries(&carol, &webhook).await?;
+    ensure!(
+        log[0]["status"] == "succeeded" && log[0]["attempts"] == 2,
+        "{log:?}"
+    );
+    Ok(())
+}
