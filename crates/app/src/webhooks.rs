@@ -152,10 +152,12 @@ pub async fn get(app: &App, actor: &Actor, id: WebhookId) -> Result<Endpoint, Ap
 pub async fn validate(app: &App, input: &EndpointInput) -> Result<EndpointFields, AppError> {
     let settings = app.webhooks.get();
     let fields = input.validate(&settings.allow)?;
-    let addresses: Vec<IpAddr> = match tokio::net::lookup_host((fields.host(), fields.port())).await
+    // Bounded: a slow resolver answers "unresolvable", never a hung form.
+    let lookup = tokio::net::lookup_host((fields.host(), fields.port()));
+    let addresses: Vec<IpAddr> = match tokio::time::timeout(StdDuration::from_secs(5), lookup).await
     {
-        Ok(found) => found.map(|a| a.ip()).collect(),
-        Err(_) => Vec::new(),
+        Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
+        Ok(Err(_)) | Err(_) => Vec::new(),
     };
     if addresses.is_empty() {
         return Err(AppError::invalid("url", "unresolvable"));

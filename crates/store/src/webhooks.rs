@@ -476,7 +476,8 @@ pub struct AttemptOutcome<'a> {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// Logs an attempt and moves the delivery on, releasing its lease.
+/// Logs an attempt and moves the delivery on, releasing its lease. Idempotent per attempt number:
+/// a worker that died between the two statements leaves a row the retry overwrites.
 pub async fn record_attempt(
     h: &mut Handle,
     delivery: Uuid,
@@ -484,7 +485,9 @@ pub async fn record_attempt(
 ) -> StoreResult<()> {
     on_engine_exec!(h, c => sqlx::query(
         "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, error, latency_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (delivery_id, attempt) DO UPDATE SET attempted_at = excluded.attempted_at, \
+         status_code = excluded.status_code, error = excluded.error, latency_ms = excluded.latency_ms",
     )
     .bind(delivery)
     .bind(outcome.attempt)
