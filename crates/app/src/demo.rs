@@ -26,12 +26,10 @@ use concord_domain::{
 };
 
 use crate::collaborations::{self, InviteInput, PersonInput};
-use crate::{App, AppError, Clock, accounts, organisations, stakeholders};
-use crate::{action_items, decisions, key_results, objectives};
-use concord_domain::decision::{ActionItemInput, ActionItemStatusInput, DecisionInput};
 use crate::{App, AppError, Clock, accounts, organisations, stakeholders, webhooks};
-use crate::{key_results, objectives};
+use crate::{action_items, decisions, key_results, objectives};
 use concord_domain::WebhookId;
+use concord_domain::decision::{ActionItemInput, ActionItemStatusInput, DecisionInput};
 use concord_domain::objective::ObjectiveInput;
 use concord_domain::webhook::EndpointInput;
 
@@ -1516,6 +1514,11 @@ async fn demo_meetings(
                     .await?;
                 }
             }
+        }
+    }
+    Ok(())
+}
+
 /// One demo decision: (title, what was decided, why, options, days ago, visibility, who decided).
 type DemoDecision<'a> = (
     &'a str,

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use concord_app::audit::Verification;
-use concord_app::{App, AppError, SystemClock, accounts, auth, demo, outbox};
-use concord_app::{App, AppError, SystemClock, accounts, auth, demo, webhooks};
+use concord_app::{App, AppError, SystemClock, accounts, auth, demo, outbox, webhooks};
 use concord_web::{AppState, WebConfig};
 
 #[derive(Parser)]
@@ -72,6 +71,18 @@ struct ServeArgs {
     public_url: String,
     #[command(flatten)]
     smtp: SmtpArgs,
+    /// Networks webhooks MAY reach although they are loopback, private or otherwise reserved,
+    /// as comma-separated CIDRs (e.g. 127.0.0.1/32,10.1.0.0/16): for tests and on-premise
+    /// receivers. Plain http:// endpoints are accepted only for hosts inside these networks.
+    #[arg(long, env = "CONCORD_WEBHOOK_ALLOW", default_value = "")]
+    webhook_allow: String,
+    /// A PEM file of extra root certificates webhook receivers' certificates may chain to (a
+    /// private CA), trusted in addition to the system's.
+    #[arg(long, env = "CONCORD_WEBHOOK_CA_FILE")]
+    webhook_ca_file: Option<std::path::PathBuf>,
+    /// Do not run the webhook delivery worker in this process.
+    #[arg(long, env = "CONCORD_NO_WEBHOOK_WORKER")]
+    no_webhook_worker: bool,
 }
 
 /// Email delivery. Without --smtp-host nothing is sent: emails wait in the outbox.
@@ -120,18 +131,6 @@ impl SmtpArgs {
         };
         Ok(Some(outbox::Mailer::new(&settings).map_err(describe)?))
     }
-    /// Networks webhooks MAY reach although they are loopback, private or otherwise reserved,
-    /// as comma-separated CIDRs (e.g. 127.0.0.1/32,10.1.0.0/16): for tests and on-premise
-    /// receivers. Plain http:// endpoints are accepted only for hosts inside these networks.
-    #[arg(long, env = "CONCORD_WEBHOOK_ALLOW", default_value = "")]
-    webhook_allow: String,
-    /// A PEM file of extra root certificates webhook receivers' certificates may chain to (a
-    /// private CA), trusted in addition to the system's.
-    #[arg(long, env = "CONCORD_WEBHOOK_CA_FILE")]
-    webhook_ca_file: Option<std::path::PathBuf>,
-    /// Do not run the webhook delivery worker in this process.
-    #[arg(long, env = "CONCORD_NO_WEBHOOK_WORKER")]
-    no_webhook_worker: bool,
 }
 
 #[derive(Subcommand)]

@@ -138,6 +138,8 @@ fn decision_body(w: &World) -> Value {
 
 fn action_item_body(w: &World) -> Value {
     json!({"title": "Taken over", "owner_id": w.alice, "due_on": "2027-01-20"})
+}
+
 fn webhook_body(_: &World) -> Value {
     json!({"url": "https://localhost/taken-over", "event_kinds": ["message"]})
 }
@@ -1060,12 +1062,6 @@ async fn world(app: &TestApp) -> Result<World> {
     let action_item = id_of(&action_item.json::<Value>().await?["item"])?;
     let notifications = alice.get_json("/api/v1/notifications").await?;
     let notification = id_of(&notifications["items"][0])?;
-    Ok(World {
-        meeting,
-        agenda_item,
-        decision,
-        action_item,
-        notification,
     // A webhook endpoint (loopback allowed for the registration only) and a test delivery.
     app.server
         .app
@@ -1099,6 +1095,11 @@ async fn world(app: &TestApp) -> Result<World> {
         .webhooks
         .set(concord_app::webhooks::WebhookSettings::default());
     Ok(World {
+        meeting,
+        agenda_item,
+        decision,
+        action_item,
+        notification,
         webhook,
         delivery,
         stakeholder,
