@@ -4,7 +4,8 @@
 #   - Debian's Chromium at /usr/bin/chromium for the browser tests (never a downloaded browser);
 #   - a PostgreSQL server at CONCORD_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test)
 #     with its database, started from the local cluster when nothing answers;
-#   - Python's aiosmtpd (an SMTP server on loopback for the notification tests);
+#   - Python's aiosmtpd (an SMTP server on loopback for the notification tests) and icalendar
+#     (the independent parser the meeting tests check .ics files with);
 #   - the e2e/ npm packages (playwright-core, @axe-core/playwright) from the lock file.
 set -euo pipefail
 
@@ -57,14 +58,17 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
 
-# --- Python's aiosmtpd: the real SMTP server the notification tests send to ----------------------
-if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
-  command -v pip3 >/dev/null 2>&1 || apt_install python3-pip
-  say "pip install aiosmtpd"
-  # Debian marks its Python as externally managed; this is a test machine.
-  pip3 install --quiet aiosmtpd 2>/dev/null || pip3 install --quiet --break-system-packages aiosmtpd
-fi
-python3 -c 'import aiosmtpd' || die "python3 cannot import aiosmtpd after installing it"
+# --- Python's aiosmtpd and icalendar: the real SMTP server the notification tests send to, and ---
+# --- the independent RFC 5545 parser the meeting tests check .ics files with -------------------
+for module in aiosmtpd icalendar; do
+  if ! python3 -c "import $module" >/dev/null 2>&1; then
+    command -v pip3 >/dev/null 2>&1 || apt_install python3-pip
+    say "pip install $module"
+    # Debian marks its Python as externally managed; this is a test machine.
+    pip3 install --quiet "$module" 2>/dev/null || pip3 install --quiet --break-system-packages "$module"
+  fi
+  python3 -c "import $module" || die "python3 cannot import $module after installing it"
+done
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 PG_HOST="$(url_host "$PG_URL")"
