@@ -5,8 +5,8 @@
 //! add content create and edit items; the owner, too, may change an item's status. Every change is
 //! audited.
 //!
-//! Notification hook: on [`create`], and on [`update`] when the owner changes, the person to tell
-//! is `concord_domain::decision::newly_assigned(before_owner, item.owner_id, actor.user_id())`.
+//! The owner is told (`action_item_assigned`) when an item is created for them or handed to them
+//! by someone else, and once on the day it falls due if still open ([`notify_due`]).
 
 use std::collections::HashMap;
 
@@ -14,10 +14,13 @@ use chrono::NaiveDate;
 use concord_domain::decision::{
     ActionItem, ActionItemFields, ActionItemInput, ActionItemStatus, ActionItemStatusInput,
 };
+use concord_domain::notification::{NotificationContent, NotificationKind};
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
 use concord_domain::{ActionItemId, CollaborationId, FieldErrors, MeetingId, UserId};
 use concord_store::decisions::{self as store, ItemFilter};
-use concord_store::{Handle, collaborations as collab_store, objectives as objective_store};
+use concord_store::{
+    Handle, WriteTx, collaborations as collab_store, objectives as objective_store,
+};
 use serde_json::json;
 
 use crate::collaborations::authorize;
@@ -327,6 +330,8 @@ pub async fn create(
         &changed,
         details(&fields),
     ));
+    let owner = concord_domain::decision::newly_assigned(None, fields.owner_id, actor.user_id());
+    tell_owner(app, &mut tx, actor, id, collaboration, &fields, owner).await?;
     app.commit(tx).await?;
     get(app, actor, id).await
 }
@@ -374,9 +379,45 @@ pub async fn update(
             &changed,
             details(&fields),
         ));
+        let owner = concord_domain::decision::newly_assigned(
+            Some(before.owner_id),
+            fields.owner_id,
+            actor.user_id(),
+        );
+        tell_owner(app, &mut tx, actor, id, collaboration, &fields, owner).await?;
         app.commit(tx).await?;
     }
     get(app, actor, id).await
+}
+
+/// Tells a newly assigned owner (not someone who assigned themself), in the change's transaction;
+/// `check_links` made sure the owner may see the item and its decision.
+async fn tell_owner(
+    app: &App,
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: ActionItemId,
+    collaboration: CollaborationId,
+    fields: &ActionItemFields,
+    owner: Option<UserId>,
+) -> Result<(), AppError> {
+    let Some(owner) = owner else {
+        return Ok(());
+    };
+    crate::notifications::notify(
+        tx,
+        actor.user_id(),
+        app.now(),
+        &[owner],
+        NotificationKind::ActionItemAssigned,
+        &NotificationContent {
+            collaboration: Some(collaboration),
+            title: format!("Action item for you: \u{201c}{}\u{201d}", fields.title),
+            link: format!("/collaborations/{collaboration}/action-items#item-{id}"),
+            excerpt: Some(format!("Due {}", fields.due_on)),
+        },
+    )
+    .await
 }
 
 /// Sets an action item's status (its owner, or people who may add content). Setting the status it
@@ -411,4 +452,51 @@ pub async fn set_status(
         app.commit(tx).await?;
     }
     get(app, actor, id).await
+}
+
+/// Once a day: tells the owner of every open action item due `day` (kind `action_item_due`).
+/// The day's claim is taken in the transaction that writes the notifications, so across servers
+/// and restarts the owners are told exactly once; a day with nothing due leaves no trace.
+pub async fn notify_due(app: &App, day: NaiveDate) -> Result<usize, AppError> {
+    let mut tx = app.db.write().await?;
+    let now = app.now();
+    if !concord_store::notifications::claim_daily_job(tx.handle(), "action_item_due", day, now)
+        .await?
+    {
+        return Ok(0);
+    }
+    let due = store::open_items_due_on(tx.handle(), day).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    for item in &due {
+        crate::notifications::notify(
+            &mut tx,
+            None,
+            now,
+            &[item.owner_id],
+            NotificationKind::ActionItemDue,
+            &NotificationContent {
+                collaboration: Some(item.collaboration_id),
+                title: format!("Due today: \u{201c}{}\u{201d}", item.title),
+                link: format!(
+                    "/collaborations/{}/action-items#item-{}",
+                    item.collaboration_id, item.id
+                ),
+                excerpt: Some(item.collaboration_title.clone()),
+            },
+        )
+        .await?;
+    }
+    tx.record(event(
+        None,
+        "notification.due_reminders_queued",
+        "outbox",
+        day,
+        None,
+        &["status"],
+        json!({ "action_items": due.len() }),
+    ));
+    app.commit(tx).await?;
+    Ok(due.len())
 }

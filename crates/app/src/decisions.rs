@@ -13,6 +13,7 @@ use concord_domain::decision::{
     self as domain, ActionItem, Decision, DecisionFields, DecisionInput, DecisionVisibility,
     MeetingRef, ReadScope,
 };
+use concord_domain::notification::{NotificationContent, NotificationKind};
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
 use concord_domain::{CollaborationId, DecisionId, FieldErrors, MeetingId, UserId};
 use concord_store::decisions::{self as store, DecisionFilter};
@@ -351,6 +352,32 @@ pub async fn create(
         ],
         details(&fields),
     ));
+    let named: Vec<_> = collab_store::people(tx.handle(), collaboration)
+        .await?
+        .into_iter()
+        .map(|p| (p.user_id, p.organisation_id))
+        .collect();
+    let recipients = domain::people_to_tell(fields.visibility, &fields.audience, &named);
+    crate::notifications::notify(
+        &mut tx,
+        actor.user_id(),
+        app.now(),
+        &recipients,
+        NotificationKind::Decision,
+        &NotificationContent {
+            collaboration: Some(collaboration),
+            title: format!("Decision recorded: \u{201c}{}\u{201d}", fields.title),
+            link: format!("/decisions/{id}"),
+            excerpt: Some(
+                fields
+                    .decided
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        },
+    )
+    .await?;
     app.commit(tx).await?;
     get(app, actor, id).await
 }

@@ -11,13 +11,14 @@
 
 use chrono::{DateTime, Utc};
 use concord_domain::meeting::{
-    AgendaItem, AgendaItemInput, Attendee, AttendeeInput, Direction, Meeting, MeetingInput,
-    MeetingStatus, MinutesInput, Rsvp, RsvpInput, ical,
+    AgendaItem, AgendaItemInput, Attendee, AttendeeInput, Direction, Meeting, MeetingFields,
+    MeetingInput, MeetingStatus, MinutesInput, Rsvp, RsvpInput, ical,
 };
+use concord_domain::notification::{NotificationContent, NotificationKind};
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts, UserActor};
 use concord_domain::{AgendaItemId, CollaborationId, MeetingId, UserId};
 use concord_store::meetings as store;
-use concord_store::{Handle, users};
+use concord_store::{Handle, WriteTx, users};
 use serde_json::json;
 
 use crate::collaborations::{authorize, facts};
@@ -160,6 +161,50 @@ fn meeting_details(f: &concord_domain::meeting::MeetingFields) -> serde_json::Va
     })
 }
 
+/// What attendees are told about a meeting.
+struct MeetingNews<'a> {
+    meeting: MeetingId,
+    collaboration: CollaborationId,
+    headline: &'a str,
+    fields: &'a MeetingFields,
+}
+
+/// Tells `recipients` (never the actor) about a meeting, inside the change's transaction: everyone
+/// invited may read the meeting, so its title, time and place are theirs to see.
+async fn tell(
+    app: &App,
+    tx: &mut WriteTx,
+    actor: UserId,
+    recipients: &[UserId],
+    news: MeetingNews<'_>,
+) -> Result<(), AppError> {
+    crate::notifications::notify(
+        tx,
+        Some(actor),
+        app.now(),
+        recipients,
+        NotificationKind::Meeting,
+        &NotificationContent {
+            collaboration: Some(news.collaboration),
+            title: format!("{}: \u{201c}{}\u{201d}", news.headline, news.fields.title),
+            link: format!("/meetings/{}", news.meeting),
+            excerpt: Some(news.fields.when_and_where()),
+        },
+    )
+    .await
+}
+
+fn fields_of(m: &Meeting) -> MeetingFields {
+    MeetingFields {
+        title: m.title.clone(),
+        starts_at: m.starts_at,
+        ends_at: m.ends_at,
+        time_zone: m.time_zone.clone(),
+        place: m.place.clone(),
+        online_url: m.online_url.clone(),
+    }
+}
+
 /// Schedules a meeting (coordinators and contributors).
 pub async fn create(
     app: &App,
@@ -252,6 +297,17 @@ pub async fn update(
             &changed,
             meeting_details(&fields),
         ));
+        // A new title alone is not news; a new time or place is.
+        if changed.iter().any(|c| *c != "title") {
+            let attendees = store::attendee_user_ids(tx.handle(), id).await?;
+            let news = MeetingNews {
+                meeting: id,
+                collaboration,
+                headline: "Meeting changed",
+                fields: &fields,
+            };
+            tell(app, &mut tx, user.id, &attendees, news).await?;
+        }
         app.commit(tx).await?;
     }
     get(app, actor, id).await
@@ -263,9 +319,20 @@ pub async fn cancel(app: &App, actor: &Actor, id: MeetingId) -> Result<MeetingVi
     let (collaboration, f) = meeting_facts(tx.handle(), actor, id).await?;
     authorize(actor, &f, CollaborationAction::AddContent)?;
     let user = require_user(actor)?;
+    let before = store::get_meeting(tx.handle(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if store::cancel_meeting(tx.handle(), id, app.now()).await? == 0 {
         return Err(AppError::Conflict("meeting_cancelled"));
     }
+    let attendees = store::attendee_user_ids(tx.handle(), id).await?;
+    let news = MeetingNews {
+        meeting: id,
+        collaboration,
+        headline: "Meeting cancelled",
+        fields: &fields_of(&before),
+    };
+    tell(app, &mut tx, user.id, &attendees, news).await?;
     tx.record(event(
         Some(user.id),
         "meeting.cancelled",
@@ -520,6 +587,18 @@ pub async fn add_attendee(
             &["attendees"],
             json!({ "user": invitee }),
         ));
+        let invited = store::get_meeting(tx.handle(), meeting)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if invited.status != MeetingStatus::Cancelled && invited.ends_at > app.now() {
+            let news = MeetingNews {
+                meeting,
+                collaboration,
+                headline: "You are invited to a meeting",
+                fields: &fields_of(&invited),
+            };
+            tell(app, &mut tx, user.id, &[invitee], news).await?;
+        }
         app.commit(tx).await?;
     }
     let mut h = app.db.read().await?;

@@ -344,17 +344,9 @@ pub async fn daily(
     if now.hour() < config.digest_hour_utc || done_for == Some(day) {
         return Ok(done_for);
     }
-    // Hook for producers of daily notifications (action items due): claim the job for the day
-    // so exactly one server runs it, then notify, e.g.
-    //   if claim_daily_job(app, "action_item_due", day).await? { action_items::notify_due(app, day).await?; }
+    crate::action_items::notify_due(app, day).await?;
     queue_digests(app, day).await?;
     Ok(Some(day))
-}
-
-/// True for exactly one caller per (`job`, `day`) across every server on the database.
-pub async fn claim_daily_job(app: &App, job: &str, day: NaiveDate) -> Result<bool, AppError> {
-    let mut h = app.db.read().await?;
-    Ok(store::claim_daily_job(&mut h, job, day, app.now()).await?)
 }
 
 /// Counts by status and the latest failures, for the admins' outbox page.

@@ -5,13 +5,14 @@
 
 use chrono::{DateTime, Utc};
 use concord_domain::collaboration::MembershipStatus;
-use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
+use concord_domain::notification::{NotificationContent, NotificationKind};
+use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts, UserActor};
 use concord_domain::thread::{
     self as domain, Message, MessageInput, MessageVersion, Thread, ThreadInput,
 };
 use concord_domain::{CollaborationId, FieldErrors, MessageId, ThreadId};
 use concord_store::threads as store;
-use concord_store::{Handle, collaborations as collab_store};
+use concord_store::{Handle, WriteTx, collaborations as collab_store};
 use serde_json::json;
 
 use crate::collaborations::{authorize, facts};
@@ -258,7 +259,8 @@ pub async fn post(
     let user = require_user(actor)?;
     let id = MessageId::new();
     store::insert_message(tx.handle(), id, thread, Some(user.id), &body, app.now()).await?;
-    record_mentions(tx.handle(), thread, id, &body).await?;
+    let mentioned = record_mentions(tx.handle(), thread, id, &body).await?;
+    tell_mentioned(app, &mut tx, user, thread, id, &body, &mentioned).await?;
     concord_store::live::announce(tx.handle(), thread).await?;
     tx.record(event(
         Some(user.id),
@@ -314,7 +316,8 @@ pub async fn edit(
     }
     if before.body != body {
         let version = store::edit_message(tx.handle(), id, &body, app.now()).await?;
-        record_mentions(tx.handle(), thread, id, &body).await?;
+        let mentioned = record_mentions(tx.handle(), thread, id, &body).await?;
+        tell_mentioned(app, &mut tx, user, thread, id, &body, &mentioned).await?;
         tx.record(event(
             Some(user.id),
             "message.edited",
@@ -357,6 +360,47 @@ async fn record_mentions(
     let people = store::mentionable(h, thread).await?;
     let mentioned = domain::find_mentions(body, &people);
     Ok(store::set_mentions(h, message, &mentioned).await?)
+}
+
+/// Tells the newly mentioned (all of whom may read the thread: only they can be mentioned), in
+/// the transaction that records the message. An edit tells only those it adds.
+async fn tell_mentioned(
+    app: &App,
+    tx: &mut WriteTx,
+    author: &UserActor,
+    thread: ThreadId,
+    message: MessageId,
+    body: &str,
+    mentioned: &[concord_domain::UserId],
+) -> Result<(), AppError> {
+    if mentioned.is_empty() {
+        return Ok(());
+    }
+    let Some(found) = store::get_thread(tx.handle(), thread).await? else {
+        return Err(AppError::NotFound);
+    };
+    let author_name = concord_store::users::get(tx.handle(), author.id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    let excerpt = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::notifications::notify(
+        tx,
+        Some(author.id),
+        app.now(),
+        mentioned,
+        NotificationKind::Mention,
+        &NotificationContent {
+            collaboration: Some(found.collaboration_id),
+            title: format!(
+                "{author_name} mentioned you in \u{201c}{}\u{201d}",
+                found.title
+            ),
+            link: format!("/threads/{thread}#m-{message}"),
+            excerpt: Some(excerpt),
+        },
+    )
+    .await
 }
 
 /// The people a message in `thread` may mention (for the reply form's hint).

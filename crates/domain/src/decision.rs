@@ -95,6 +95,23 @@ pub fn visibility_fits(collaboration: Visibility, decision: DecisionVisibility) 
     !(collaboration == Visibility::Confidential && decision == DecisionVisibility::Public)
 }
 
+/// Whom to tell of a new decision: the people named on the collaboration (given with their
+/// organisation) who may read it. Everyone named reads the collaboration and counts as a member,
+/// so only a decision for chosen organisations leaves anyone out.
+pub fn people_to_tell(
+    visibility: DecisionVisibility,
+    audience: &[OrganisationId],
+    named: &[(UserId, OrganisationId)],
+) -> Vec<UserId> {
+    named
+        .iter()
+        .filter(|(_, org)| {
+            visibility != DecisionVisibility::Organisations || audience.contains(org)
+        })
+        .map(|(user, _)| *user)
+        .collect()
+}
+
 /// Whom to tell about an assignment: the new owner, when the owner changed (or the item is new)
 /// and the owner is not the person who made the change.
 pub fn newly_assigned(before: Option<UserId>, after: UserId, by: Option<UserId>) -> Option<UserId> {
@@ -431,6 +448,22 @@ impl ActionItem {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_decision_is_told_to_the_named_people_who_may_read_it() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let (city, trust) = (OrganisationId::new(), OrganisationId::new());
+        let named = [(a, city), (b, trust)];
+        for v in [
+            DecisionVisibility::Public,
+            DecisionVisibility::Collaboration,
+            DecisionVisibility::Members,
+        ] {
+            assert_eq!(people_to_tell(v, &[], &named), vec![a, b]);
+        }
+        let only_city = people_to_tell(DecisionVisibility::Organisations, &[city], &named);
+        assert_eq!(only_city, vec![a]);
+    }
+
     use super::*;
     use crate::collaboration::{OrganisationRole, PersonRole};
     use crate::policy::UserActor;

@@ -125,6 +125,38 @@ pub fn local_input_value(at: DateTime<Utc>, time_zone: &str) -> String {
     }
 }
 
+impl MeetingFields {
+    /// When and where, as one line for a notification: `2026-12-08 10:00–11:00 (Europe/Brussels),
+    /// City Hall` in the zone the meeting was planned in; the end carries its date only when the
+    /// meeting runs past midnight.
+    pub fn when_and_where(&self) -> String {
+        let (start, end) = match parse_time_zone(&self.time_zone) {
+            Some(tz) => (
+                self.starts_at.with_timezone(&tz).naive_local(),
+                self.ends_at.with_timezone(&tz).naive_local(),
+            ),
+            None => (self.starts_at.naive_utc(), self.ends_at.naive_utc()),
+        };
+        let end = if end.date() == start.date() {
+            end.format("%H:%M").to_string()
+        } else {
+            end.format("%Y-%m-%d %H:%M").to_string()
+        };
+        let mut line = format!(
+            "{}\u{2013}{end} ({})",
+            start.format("%Y-%m-%d %H:%M"),
+            self.time_zone
+        );
+        if let Some(place) = self.place.as_deref().filter(|p| !p.trim().is_empty()) {
+            line.push_str(", ");
+            line.push_str(place);
+        } else if self.online_url.is_some() {
+            line.push_str(", online");
+        }
+        line
+    }
+}
+
 impl MeetingInput {
     pub fn validate(&self) -> Result<MeetingFields, FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -439,6 +471,39 @@ pub mod ical {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn when_and_where_is_in_the_planning_zone() {
+        let fields = fields_input().validate().unwrap();
+        assert_eq!(fields.starts_at.to_rfc3339(), "2026-07-01T08:00:00+00:00");
+        assert_eq!(
+            fields.when_and_where(),
+            "2026-07-01 10:00\u{2013}11:30 (Europe/Paris), City Hall"
+        );
+        let overnight = MeetingInput {
+            ends_at: "2026-07-02T01:00".into(),
+            place: None,
+            online_url: Some("https://meet.example/x".into()),
+            ..fields_input()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            overnight.when_and_where(),
+            "2026-07-01 10:00\u{2013}2026-07-02 01:00 (Europe/Paris), online"
+        );
+    }
+
+    fn fields_input() -> MeetingInput {
+        MeetingInput {
+            title: "Steering".into(),
+            starts_at: "2026-07-01T10:00".into(),
+            ends_at: "2026-07-01T11:30".into(),
+            time_zone: "Europe/Paris".into(),
+            place: Some("City Hall".into()),
+            online_url: None,
+        }
+    }
+
     use super::*;
 
     fn input() -> MeetingInput {

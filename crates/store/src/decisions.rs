@@ -557,6 +557,18 @@ pub async fn get_action_item(h: &mut Handle, id: ActionItemId) -> StoreResult<Op
     row.map(ItemRow::into_domain).transpose()
 }
 
+/// Open action items falling due on `day`, across every collaboration (for the owners' reminder).
+pub async fn open_items_due_on(h: &mut Handle, day: NaiveDate) -> StoreResult<Vec<ActionItem>> {
+    let rows: Vec<ItemRow> = on_engine!(h, c => sqlx::query_as(concat!(
+        select_items!(),
+        "WHERE ai.status = 'open' AND ai.due_on = $1 ORDER BY ai.id"
+    ))
+    .bind(day)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(ItemRow::into_domain).collect()
+}
+
 /// An action item's collaboration and decision, for the read rule.
 pub async fn action_item_access(
     h: &mut Handle,

@@ -17,6 +17,7 @@ mod notifications;
 mod objectives;
 mod pages;
 mod policy;
+mod producers;
 mod reviews;
 mod routes;
 mod sessions;

@@ -59,6 +59,7 @@ outbox-error = Last error
 action-notification-read = Notification marked as read
 action-notification-all_read = All notifications marked as read
 action-notification-preferences_changed = Notification email settings changed
+action-notification-due_reminders_queued = Due-date reminders queued
 action-notification-digests_queued = Daily digest emails queued
 field-read_at = Read
 field-email_mention = Email for mentions

@@ -59,6 +59,7 @@ outbox-error = Dernière erreur
 action-notification-read = Notification marquée comme lue
 action-notification-all_read = Toutes les notifications marquées comme lues
 action-notification-preferences_changed = Réglages des e-mails de notification modifiés
+action-notification-due_reminders_queued = Rappels d’échéance mis en file d’envoi
 action-notification-digests_queued = Récapitulatifs quotidiens mis en file d’envoi
 field-read_at = Lue
 field-email_mention = E-mail pour les mentions
