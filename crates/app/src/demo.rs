@@ -21,7 +21,7 @@ use concord_domain::stakeholder::{
 };
 use concord_domain::user::AccountInput;
 use concord_domain::{
-    CollaborationId, DecisionId, EngagementId, KeyResultId, ObjectiveId, OrganisationId,
+    CollaborationId, DecisionId, EngagementId, KeyResultId, MeetingId, ObjectiveId, OrganisationId,
     StakeholderId, UserId,
 };
 
@@ -419,7 +419,7 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     engagements.extend(transfer_stakeholders(&app, &clock, today, &cast, transfers, city).await?);
     let hook = webhooks_demo_start(&app, &carol, safe_routes).await?;
     record_history(&app, &clock, real_now, measured, engagements).await?;
-    demo_meetings(
+    let past_meetings = demo_meetings(
         &app,
         real_now,
         &[
@@ -489,7 +489,15 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
         ],
     )
     .await?;
-    demo_decisions(&app, today, &cast, [safe_routes, winter, transfers], city).await?;
+    demo_decisions(
+        &app,
+        today,
+        &cast,
+        [safe_routes, winter, transfers],
+        city,
+        &past_meetings,
+    )
+    .await?;
     notification_habits(&app, &bob, &hannah).await?;
     webhooks_demo_finish(&app, &carol, hook).await?;
     Ok(DemoOutcome::Loaded)
@@ -1433,7 +1441,7 @@ async fn demo_meetings(
     app: &App,
     now: DateTime<Utc>,
     plans: &[DemoMeetings<'_>],
-) -> Result<(), AppError> {
+) -> Result<PastMeetings, AppError> {
     use concord_domain::meeting::{
         AgendaItemInput, AttendeeInput, MeetingInput, MinutesInput, RsvpInput,
     };
@@ -1442,6 +1450,7 @@ async fn demo_meetings(
         let day = (now + Duration::days(days)).date_naive();
         format!("{}T{hour:02}:00", day.format("%Y-%m-%d"))
     };
+    let mut held = PastMeetings::new();
     for plan in plans {
         let presenter = plan.organiser.user_id().map(|u| u.to_string());
         for (n, (title, days)) in plan.titles.iter().zip([-80_i64, -50, -20, 7]).enumerate() {
@@ -1457,6 +1466,11 @@ async fn demo_meetings(
                 .await?
                 .meeting
                 .id;
+            if days < 0 {
+                held.entry(plan.collaboration)
+                    .or_default()
+                    .push((-days, meeting));
+            }
             let mut items = Vec::new();
             for (i, (item, minutes)) in plan.agenda.iter().enumerate() {
                 let added = crate::meetings::add_agenda_item(
@@ -1516,8 +1530,23 @@ async fn demo_meetings(
             }
         }
     }
-    Ok(())
+    Ok(held)
 }
+
+/// Each collaboration's past demo meetings, as (days ago, meeting): decisions taken on one of
+/// those days are linked to that meeting.
+type PastMeetings = std::collections::HashMap<CollaborationId, Vec<(i64, MeetingId)>>;
+
+/// One demo action item: (created by, collaboration, title, owner, due in days, its decision and
+/// that decision's meeting).
+type DemoItem<'a> = (
+    &'a Actor,
+    CollaborationId,
+    &'a str,
+    &'a Actor,
+    i64,
+    (DecisionId, Option<MeetingId>),
+);
 
 /// One demo decision: (title, what was decided, why, options, days ago, visibility, who decided).
 type DemoDecision<'a> = (
@@ -1532,12 +1561,16 @@ type DemoDecision<'a> = (
 
 async fn record_decision(
     app: &App,
-    today: NaiveDate,
+    (today, meetings): (NaiveDate, &PastMeetings),
     by: &Actor,
     collaboration: CollaborationId,
     (title, decided, why, options, ago, visibility, people): DemoDecision<'_>,
     audience: &[OrganisationId],
-) -> Result<DecisionId, AppError> {
+) -> Result<(DecisionId, Option<MeetingId>), AppError> {
+    let meeting = meetings
+        .get(&collaboration)
+        .and_then(|held| held.iter().find(|(days, _)| *days == ago))
+        .map(|(_, id)| *id);
     let mut decided_by = Vec::new();
     for p in people {
         decided_by.push(user_id(p)?.to_string());
@@ -1547,16 +1580,17 @@ async fn record_decision(
         decided: decided.into(),
         rationale: why.into(),
         options: options.iter().map(|o| (*o).to_owned()).collect(),
-        meeting_id: None,
+        meeting_id: meeting.map(|m| m.to_string()),
         decided_by,
         decided_on: (today - Duration::days(ago)).to_string(),
         visibility: Some(visibility.into()),
         audience: audience.iter().map(ToString::to_string).collect(),
     };
-    Ok(decisions::create(app, by, collaboration, &input)
+    let id = decisions::create(app, by, collaboration, &input)
         .await?
         .decision
-        .id)
+        .id;
+    Ok((id, meeting))
 }
 
 /// A few decisions per collaboration over the last three months (one public on each collaboration
@@ -1568,58 +1602,59 @@ async fn demo_decisions(
     cast: &Cast,
     [safe_routes, winter, transfers]: [CollaborationId; 3],
     city: OrganisationId,
+    meetings: &PastMeetings,
 ) -> Result<(), AppError> {
-    let pilot = record_decision(app, today, &cast.carol, safe_routes, (
+    let pilot = record_decision(app, (today, meetings), &cast.carol, safe_routes, (
         "Pilot 20 mph zones around the first six schools",
         "From January, **20 mph zones** with school-street closures at drop-off and pick-up around six pilot schools, chosen by the injury record.",
         "The pilot schools account for 40% of child pedestrian injuries near schools; a pilot lets the City measure effects on speed and active travel before rolling out.",
         &["All 42 schools at once", "Six pilot schools first", "Advisory limits only"],
-        70, "public", vec![&cast.carol, &cast.bob]), &[]).await?;
-    let survey = record_decision(app, today, &cast.carol, safe_routes, (
+        80, "public", vec![&cast.carol, &cast.bob]), &[]).await?;
+    let survey = record_decision(app, (today, meetings), &cast.carol, safe_routes, (
         "Run the hands-up survey every term",
         "Schools run the hands-up travel survey in the second week of each term; Health collects the returns.",
         "The objective is measured by the survey; termly returns show the trend early enough to adjust.",
         &["Once a year", "Every term"],
-        40, "collaboration", vec![&cast.hannah, &cast.carol]), &[]).await?;
-    record_decision(app, today, &cast.carol, safe_routes, (
+        50, "collaboration", vec![&cast.hannah, &cast.carol]), &[]).await?;
+    record_decision(app, (today, meetings), &cast.carol, safe_routes, (
         "Split the crossing budget 60/40 between Transport and the City",
         "The Transport Agency funds 60% of the new crossings and the City 40%, maintenance stays with the City.",
         "Matches the funding rules of the active-travel fund; to be confirmed in the partners' budgets.",
         &["50/50", "60/40", "Per crossing"],
-        15, "members", vec![&cast.carol, &cast.bob]), &[]).await?;
-    let warm = record_decision(app, today, &cast.carol, winter, (
+        20, "members", vec![&cast.carol, &cast.bob]), &[]).await?;
+    let warm = record_decision(app, (today, meetings), &cast.carol, winter, (
         "Open warm spaces when a cold-weather alert is issued",
         "Libraries and community centres open as **warm spaces** from the day an amber cold-weather alert is issued until it is lifted.",
         "Residents need one clear trigger; the amber alert comes two days ahead, time enough to staff the spaces.",
         &["Fixed dates December–February", "On amber alerts", "On red alerts only"],
-        60, "public", vec![&cast.carol, &cast.dave]), &[]).await?;
-    let rota = record_decision(app, today, &cast.dave, winter, (
+        50, "public", vec![&cast.carol, &cast.dave]), &[]).await?;
+    let rota = record_decision(app, (today, meetings), &cast.dave, winter, (
         "Visit isolated residents from one shared list",
         "The Trust's volunteers and the City's wardens work from one shared list of isolated residents, split by street.",
         "Last winter visits were duplicated in some streets and missed in others.",
         &[],
         35, "members", vec![&cast.dave, &cast.carol]), &[]).await?;
-    record_decision(app, today, &cast.carol, winter, (
+    record_decision(app, (today, meetings), &cast.carol, winter, (
         "Fund gritting overtime from the winter reserve",
         "Overtime for gritting crews during alerts is paid from the City's winter reserve, up to the amount set by finance.",
         "Budget detail internal to the City until the council approves the reserve.",
         &[],
         20, "organisations", vec![&cast.carol]), &[city]).await?;
-    let night = record_decision(app, today, &cast.alice, transfers, (
+    let night = record_decision(app, (today, meetings), &cast.alice, transfers, (
         "Trial a dedicated night transfer crew",
         "A dedicated crew handles inter-hospital transfers between 20:00 and 08:00 for eight weeks.",
         "Most long waits are at night, when transfers compete with emergency calls.",
         &["Night crew", "Priority rules only"],
         10, "collaboration", vec![&cast.alice, &cast.bob]), &[]).await?;
-    record_decision(app, today, &cast.alice, transfers, (
+    record_decision(app, (today, meetings), &cast.alice, transfers, (
         "Share anonymised wait-time data weekly",
         "The hospitals send anonymised transfer wait times to the Transport Agency every Monday.",
         "Needed to size the new contract; anonymised so no patient can be identified.",
         &[],
-        25, "members", vec![&cast.alice]), &[]).await?;
+        20, "members", vec![&cast.alice]), &[]).await?;
 
     let due = |days: i64| (today + Duration::days(days)).to_string();
-    let items: [(&Actor, CollaborationId, &str, &Actor, i64, DecisionId); 7] = [
+    let items: [DemoItem; 7] = [
         (
             &cast.carol,
             safe_routes,
@@ -1683,8 +1718,8 @@ async fn demo_decisions(
             title: title.into(),
             owner_id: user_id(owner)?.to_string(),
             due_on: due(days),
-            decision_id: Some(decision.to_string()),
-            meeting_id: None,
+            decision_id: Some(decision.0.to_string()),
+            meeting_id: decision.1.map(|m| m.to_string()),
             objective_id: None,
         };
         let item = action_items::create(app, by, collaboration, &input).await?;

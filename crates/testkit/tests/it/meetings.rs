@@ -762,3 +762,79 @@ async fn the_personal_feed_acts_as_its_owner_and_is_gone_once_revoked() -> Resul
     );
     intact(&app).await
 }
+
+/// The demo meeting of `collaboration` held `title`'s day: found through the API's list.
+async fn past_meeting(api: &Api, collaboration: &str, title: &str) -> Result<String> {
+    let list = api
+        .get_json(&format!("/api/v1/collaborations/{collaboration}/meetings"))
+        .await?;
+    let found = list["past"]
+        .as_array()
+        .context("past")?
+        .iter()
+        .find(|m| m["title"] == title)
+        .with_context(|| format!("no past meeting {title:?}: {list}"))?;
+    Ok(found["id"].as_str().context("id")?.to_owned())
+}
+
+#[tokio::test]
+async fn a_meeting_page_shows_its_decisions_and_action_items_as_far_as_the_reader_may_see()
+-> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let carol = token_api(&app, "carol@riverton.example").await?;
+
+    // Safe Routes' first meeting took the (public) pilot decision, which caused two action items.
+    let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
+    let kick_off = past_meeting(&carol, &safe_routes, "Safe Routes steering group").await?;
+    let carols = app.signed_in("carol@riverton.example").await?;
+    for path in [
+        format!("/meetings/{kick_off}"),
+        format!("/meetings/{kick_off}/print"),
+    ] {
+        let (status, page) = carols.page(&path).await?;
+        assert_eq!(status, 200, "{path}");
+        for expected in [
+            "id=\"outcomes-heading\"",
+            ">Pilot 20 mph zones around the first six schools</a>",
+            "Publish the list of pilot schools",
+            "Order the 20 mph signs for the pilot",
+        ] {
+            ensure!(page.contains(expected), "{path} lacks {expected:?}");
+        }
+    }
+    let (_, page) = carols.page(&format!("/meetings/{kick_off}")).await?;
+    ensure!(
+        page.contains(&format!(
+            "/collaborations/{safe_routes}/decisions/new?meeting={kick_off}"
+        )),
+        "an editor can record a decision of this meeting"
+    );
+
+    // Winter's third meeting took a decision for the City only: Carol (City) sees it on the
+    // meeting page; Dave (the Trust), who may read the meeting, does not.
+    let winter = collab_id(&carol, "Winter Resilience Plan").await?;
+    let list = carol
+        .get_json(&format!("/api/v1/collaborations/{winter}/meetings"))
+        .await?;
+    let third = list["past"]
+        .as_array()
+        .context("past")?
+        .first()
+        .context("the latest past meeting")?["id"]
+        .as_str()
+        .context("id")?
+        .to_owned();
+    let gritting = "Fund gritting overtime from the winter reserve";
+    let (_, page) = carols.page(&format!("/meetings/{third}")).await?;
+    ensure!(page.contains(gritting), "Carol sees the City's decision");
+    let daves = app.signed_in("dave@trust.example").await?;
+    let (status, page) = daves.page(&format!("/meetings/{third}")).await?;
+    assert_eq!(status, 200);
+    ensure!(
+        !page.contains(gritting),
+        "Dave does not see the City's decision"
+    );
+    let (_, print) = daves.page(&format!("/meetings/{third}/print")).await?;
+    ensure!(!print.contains(gritting), "nor on the print page");
+    Ok(())
+}

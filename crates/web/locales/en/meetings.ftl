@@ -136,3 +136,9 @@ field-position = Position
 field-minutes = Minutes
 field-attendees = Attendees
 field-rsvp = Answer
+
+meeting-outcomes-heading = Decisions and action items
+meeting-decisions-heading = Decisions
+meeting-decisions-none = No decision recorded at this meeting yet.
+meeting-action-items-heading = Action items
+meeting-action-items-none = No action item from this meeting yet.

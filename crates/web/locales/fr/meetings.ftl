@@ -136,3 +136,9 @@ field-position = Position
 field-minutes = Compte rendu
 field-attendees = Participants
 field-rsvp = Réponse
+
+meeting-outcomes-heading = Décisions et actions
+meeting-decisions-heading = Décisions
+meeting-decisions-none = Aucune décision enregistrée pour cette réunion.
+meeting-action-items-heading = Actions
+meeting-action-items-none = Aucune action issue de cette réunion.

@@ -16,6 +16,7 @@ use axum_extra::extract::Form;
 use chrono::{DateTime, Utc};
 use concord_app::AppError;
 use concord_app::meetings::{self as service, MeetingView, MemberPerson};
+use concord_domain::decision::{ActionItem, Decision};
 use concord_domain::meeting::{
     self as domain, AgendaItem, AgendaItemInput, AttendeeInput, Direction, Meeting, MeetingInput,
     MeetingStatus, MinutesInput, RsvpInput,
@@ -458,6 +459,7 @@ struct ShowPage {
     c: PageCtx,
     view: MeetingView,
     items: Vec<ItemView>,
+    outcomes: Outcomes,
     /// People who may be invited or present (editors only).
     people: Vec<MemberPerson>,
     forms: ShowForms,
@@ -470,6 +472,23 @@ struct PrintPage {
     c: PageCtx,
     view: MeetingView,
     items: Vec<ItemView>,
+    outcomes: Outcomes,
+}
+
+/// What the meeting led to, as far as the reader may see: its decisions and action items.
+struct Outcomes {
+    decisions: Vec<Decision>,
+    action_items: Vec<ActionItem>,
+}
+
+impl Outcomes {
+    async fn of(ctx: &Ctx, meeting: MeetingId) -> Result<Outcomes, AppError> {
+        Ok(Outcomes {
+            decisions: concord_app::decisions::for_meeting(&ctx.app, &ctx.actor, meeting).await?,
+            action_items: concord_app::action_items::for_meeting(&ctx.app, &ctx.actor, meeting)
+                .await?,
+        })
+    }
 }
 
 impl PrintPage {
@@ -552,15 +571,17 @@ async fn show_page(
         } else {
             Vec::new()
         };
-        Ok::<_, AppError>((view, people))
+        let outcomes = Outcomes::of(ctx, id).await?;
+        Ok::<_, AppError>((view, people, outcomes))
     }
     .await;
     match result {
-        Ok((view, people)) => render(
+        Ok((view, people, outcomes)) => render(
             status,
             &ShowPage {
                 c: PageCtx::new(ctx, "collaborations"),
                 items: item_views(&view.agenda),
+                outcomes,
                 view,
                 people,
                 forms,
@@ -582,11 +603,17 @@ async fn show(
 }
 
 async fn print_page(ctx: Ctx, PagePath(id): PagePath<MeetingId>) -> Response {
-    match service::get(&ctx.app, &ctx.actor, id).await {
-        Ok(view) => ok(&PrintPage {
+    let result = async {
+        let view = service::get(&ctx.app, &ctx.actor, id).await?;
+        Ok::<_, AppError>((view, Outcomes::of(&ctx, id).await?))
+    }
+    .await;
+    match result {
+        Ok((view, outcomes)) => ok(&PrintPage {
             c: PageCtx::new(&ctx, "collaborations"),
             items: item_views(&view.agenda),
             view,
+            outcomes,
         }),
         Err(error) => page_error(&ctx)(error).into_response(),
     }
