@@ -22,15 +22,16 @@ use concord_domain::stakeholder::{
 use concord_domain::user::AccountInput;
 use concord_domain::{
     CollaborationId, DecisionId, EngagementId, KeyResultId, MeetingId, ObjectiveId, OrganisationId,
-    StakeholderId, UserId,
+    StakeholderId, ThreadId, UserId,
 };
 
 use crate::collaborations::{self, InviteInput, PersonInput};
 use crate::{App, AppError, Clock, accounts, organisations, stakeholders, webhooks};
-use crate::{action_items, decisions, key_results, objectives};
+use crate::{action_items, decisions, key_results, objectives, threads};
 use concord_domain::WebhookId;
 use concord_domain::decision::{ActionItemInput, ActionItemStatusInput, DecisionInput};
 use concord_domain::objective::ObjectiveInput;
+use concord_domain::thread::{MessageInput, ThreadInput};
 use concord_domain::webhook::EndpointInput;
 
 pub const DEMO_PASSWORD: &str = "concord-demo";
@@ -418,7 +419,8 @@ pub async fn load(app: &App) -> Result<DemoOutcome, AppError> {
     clock.advance(60 * 3);
     engagements.extend(transfer_stakeholders(&app, &clock, today, &cast, transfers, city).await?);
     let hook = webhooks_demo_start(&app, &carol, safe_routes).await?;
-    record_history(&app, &clock, real_now, measured, engagements).await?;
+    let discussions = demo_threads(&cast, [safe_routes, winter, transfers]);
+    record_history(&app, &clock, real_now, measured, engagements, discussions).await?;
     let past_meetings = demo_meetings(
         &app,
         real_now,
@@ -750,6 +752,8 @@ enum Step {
     Engage(usize),
     /// Marks that engagement's follow-up done.
     FollowUpDone(usize),
+    /// A message of a discussion: (thread index, message index); the first one starts the thread.
+    Post(usize, usize),
 }
 
 /// Records the demo measurements and engagements in date order, moving the stepping clock to the
@@ -760,6 +764,7 @@ async fn record_history(
     real_now: DateTime<Utc>,
     measured: Measured,
     engagements: Vec<DemoEngagement>,
+    discussions: Vec<DemoThread>,
 ) -> Result<(), AppError> {
     let advance_to = |day: NaiveDate| {
         let evening = day
@@ -782,8 +787,16 @@ async fn record_history(
             steps.push((done_on.max(e.date), Step::FollowUpDone(index)));
         }
     }
-    // Stable: on one day, an engagement comes before its follow-up is done.
+    let today = real_now.date_naive();
+    for (t, thread) in discussions.iter().enumerate() {
+        for (m, (days_ago, _, _)) in thread.messages.iter().enumerate() {
+            steps.push((today - Duration::days(*days_ago), Step::Post(t, m)));
+        }
+    }
+    // Stable: on one day, an engagement comes before its follow-up is done, and a thread's
+    // messages keep their order.
     steps.sort_by_key(|(date, _)| *date);
+    let mut started: Vec<Option<ThreadId>> = vec![None; discussions.len()];
     let (crossings, mut raised, bob) = measured.crossings;
     let mut raise_on = Some(measured.raise_on);
     let mut recorded: Vec<Option<EngagementId>> = vec![None; engagements.len()];
@@ -824,9 +837,198 @@ async fn record_history(
                     stakeholders::set_follow_up_done(app, &engagements[index].by, id, true).await?;
                 }
             }
+            Step::Post(t, m) => {
+                let thread = &discussions[t];
+                let (_, by, body) = &thread.messages[m];
+                match started[t] {
+                    None => {
+                        let input = ThreadInput {
+                            title: thread.title.into(),
+                            audience: Vec::new(),
+                            body: (*body).into(),
+                        };
+                        let view = threads::start(app, by, thread.collaboration, &input).await?;
+                        started[t] = Some(view.thread.id);
+                    }
+                    Some(id) => {
+                        let input = MessageInput {
+                            body: (*body).into(),
+                        };
+                        threads::post(app, by, id, &input).await?;
+                    }
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// A demo discussion: its title and messages as (days ago, author, Markdown), oldest first.
+struct DemoThread {
+    collaboration: CollaborationId,
+    title: &'static str,
+    messages: Vec<(i64, Actor, &'static str)>,
+}
+
+/// Three months of discussion in each collaboration, between the people named on it, with
+/// @mentions, lists and a table, so threads, mentions and notifications have something to show.
+fn demo_threads(
+    cast: &Cast,
+    [safe_routes, winter, transfers]: [CollaborationId; 3],
+) -> Vec<DemoThread> {
+    let (alice, bob, carol, dave, hannah) = (
+        &cast.alice,
+        &cast.bob,
+        &cast.carol,
+        &cast.dave,
+        &cast.hannah,
+    );
+    vec![
+        DemoThread {
+            collaboration: safe_routes,
+            title: "Choosing the six pilot schools",
+            messages: vec![
+                (
+                    86,
+                    carol.clone(),
+                    "We need six pilot schools for the 20 mph zones by the steering group. The injury record ranks these ten highest:\n\n1. Riverside Primary\n2. St Anne's C of E\n3. Northgate Academy\n4. Millbrook Infants\n5. Eastfield Primary\n6. Harbour Lane\n7. Oakwood Juniors\n8. St Joseph's\n9. Kingsway Primary\n10. Greenbank\n\nAny objections to using the injury record alone?",
+                ),
+                (
+                    85,
+                    bob.clone(),
+                    "The Agency would rank on **traffic speed** too: two of the ten already have average speeds under 20 mph. @Carol Nguyen could we combine both?",
+                ),
+                (
+                    85,
+                    hannah.clone(),
+                    "Health can add the hands-up survey baseline for each school, so the walking objective is measured in the same schools.",
+                ),
+                (
+                    84,
+                    carol.clone(),
+                    "Combined ranking it is. @Bob Lindqvist I'll send you the gate list; @Hannah Okafor could you share the baselines by Friday?",
+                ),
+                (
+                    81,
+                    hannah.clone(),
+                    "Baselines are in the shared folder: 31% walk, cycle or scoot on average, from 18% (Kingsway) to 47% (Harbour Lane).",
+                ),
+                (
+                    80,
+                    carol.clone(),
+                    "Agreed at the steering group: Riverside, St Anne's, Northgate, Millbrook, Eastfield and Oakwood. The decision is in the register.",
+                ),
+            ],
+        },
+        DemoThread {
+            collaboration: safe_routes,
+            title: "Crossing audit: findings and schedule",
+            messages: vec![
+                (
+                    62,
+                    bob.clone(),
+                    "The highways audit is done.\n\n| Crossings | Count |\n|---|---|\n| Need work | 23 |\n| Urgent | 9 |\n| Fine | 19 |\n\nFull report on the Agency's portal.",
+                ),
+                (
+                    61,
+                    carol.clone(),
+                    "Can the nine urgent ones be finished before the spring term?",
+                ),
+                (
+                    60,
+                    bob.clone(),
+                    "Seven can. The two on Station Road need the water company's works first, so March at the earliest.",
+                ),
+                (
+                    44,
+                    hannah.clone(),
+                    "Head teachers ask whether the temporary crossing patrols can stay until Station Road is done. @Carol Nguyen is that in the City's budget?",
+                ),
+                (
+                    43,
+                    carol.clone(),
+                    "Yes, the patrols stay until both crossings are open.",
+                ),
+                (
+                    21,
+                    bob.clone(),
+                    "Four urgent crossings finished this month; the sensors show 25.4 mph on average at the gates.",
+                ),
+                (
+                    6,
+                    carol.clone(),
+                    "Thanks @Bob Lindqvist. I'll put the progress on the agenda of next week's meeting.",
+                ),
+            ],
+        },
+        DemoThread {
+            collaboration: winter,
+            title: "Warm spaces: opening rota",
+            messages: vec![
+                (
+                    58,
+                    carol.clone(),
+                    "Draft rota for the warm spaces: libraries open on alert days 9:00–19:00, community centres 12:00–20:00. Volunteers from the Trust cover the evenings?",
+                ),
+                (
+                    57,
+                    dave.clone(),
+                    "We can staff evenings at four centres out of six. The other two need City staff or later closing at 18:00.",
+                ),
+                (
+                    52,
+                    carol.clone(),
+                    "@Dave Castillo we'll close those two at 18:00 this winter and review in February.",
+                ),
+                (
+                    36,
+                    dave.clone(),
+                    "First amber alert last night: 140 visits across the spaces, busiest at Eastfield library.",
+                ),
+                (
+                    34,
+                    carol.clone(),
+                    "Great turnout. I've asked facilities for extra seating at Eastfield.",
+                ),
+                (
+                    19,
+                    dave.clone(),
+                    "Volunteer list and warden list now merged, split by street. One overlap left in Millbrook, sorted tomorrow.",
+                ),
+            ],
+        },
+        DemoThread {
+            collaboration: transfers,
+            title: "Night transfers: what the data says",
+            messages: vec![
+                (
+                    41,
+                    alice.clone(),
+                    "Two weeks of transfer timings: median wait 5.5 h, but **8.2 h** for requests between 20:00 and 08:00.",
+                ),
+                (
+                    40,
+                    bob.clone(),
+                    "That matches the ambulance service's view: at night transfers compete with emergency calls. A dedicated crew would take them out of that queue.",
+                ),
+                (
+                    26,
+                    alice.clone(),
+                    "The hospitals agreed to send anonymised wait times every Monday. @Bob Lindqvist first file next week.",
+                ),
+                (
+                    12,
+                    bob.clone(),
+                    "Costed the night crew for eight weeks; within the pooled budget if the trial starts in January.",
+                ),
+                (
+                    10,
+                    alice.clone(),
+                    "Let's trial it. I'll draft the specification.",
+                ),
+            ],
+        },
+    ]
 }
 
 /// The demo's people, for the stakeholder content.
