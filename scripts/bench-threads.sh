@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Benchmarks a long discussion thread (issue 5, "Performance", the part that exists so far: the
-# thread page; live delivery is not built yet) with 10,000 messages, on SQLite and then on
-# PostgreSQL.
+# Benchmarks a long discussion thread (issue 5, "Performance") with 10,000 messages, on SQLite and
+# then on PostgreSQL: live delivery of a new message to 20 open streams, and the thread page
+# under load.
 #
 # For each engine: a release build of `concord serve --demo` on a fresh database (a temporary
 # SQLite file; a PostgreSQL database created and dropped as scripts/test.sh does), then, through
 # the API with a token from `concord token create --email carol@riverton.example`: a thread on the
 # demo's "Safe Routes to School" and 10,000 Markdown messages posted to it
 # (POST /api/v1/threads/{id}/messages) by a few keep-alive connections in parallel.
-# Then `wrk -t2 -c64 -d<N>s --timeout 10s --latency` on
-#   GET /threads/{id}                    the thread page (newest 50 messages), Carol's session cookie
-#   GET /api/v1/threads/{id}             the same as JSON, Carol's bearer token
-#   GET /threads/{id}?before=<cursor>    a page in the middle of the thread (5,000 messages back)
-# printing requests/s, p99 latency, non-2xx answers, timeouts, the response size, one request's
-# latency alone (after the run) and the machine's idle share during each run.
+# Then:
+#   live delivery  20 readers hold GET /api/v1/threads/{id}/events (Server-Sent Events) open;
+#                  one more message at a time is posted and the time from sending the POST until
+#                  each reader has the event is taken (BENCH_LIVE_MESSAGES, default 200, each sent
+#                  once all 20 had the previous one); p50/p99/max per delivery and until the last
+#                  of the 20 has it.
+#   wrk -t2 -c64 -d<N>s --timeout 10s --latency on
+#     GET /threads/{id}                    the thread page (newest 50 messages), Carol's session
+#     GET /api/v1/threads/{id}             the same as JSON, Carol's bearer token
+#     GET /threads/{id}?before=<cursor>    a page in the middle of the thread (5,000 messages back)
+#   printing requests/s, p99 latency, non-2xx answers, timeouts, the response size, one request's
+#   latency alone (after the run) and the machine's idle share during each run.
 #
 # Usage: scripts/bench-threads.sh [duration-seconds] [engine...]   (default: 10 sqlite postgres)
 # Environment: CONCORD_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test);
-#              CARGO_TARGET_DIR is honoured; BENCH_MESSAGES (10000) changes the thread's length.
+#              CARGO_TARGET_DIR is honoured; BENCH_MESSAGES (10000) changes the thread's length;
+#              BENCH_LIVE_READERS (20) and BENCH_LIVE_MESSAGES (200) the live measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +36,8 @@ PG_URL="${CONCORD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 EMAIL=carol@riverton.example
 PASSWORD=concord-demo
 MESSAGES="${BENCH_MESSAGES:-10000}"
+LIVE_READERS="${BENCH_LIVE_READERS:-20}"
+LIVE_MESSAGES="${BENCH_LIVE_MESSAGES:-200}"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release -p concord-cli -q
@@ -127,6 +136,76 @@ for _ in range(message_count // 2 // 50):
 print(thread, middle)
 PY
 
+# Live delivery: readers on the API's event stream, one message posted at a time, the time from
+# sending each POST until every reader has its event. Prints one summary line.
+cat >"$work/live.py" <<'PY'
+import asyncio, http.client, json, statistics, sys, time, urllib.parse
+
+base, token, thread, readers, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+url = urllib.parse.urlsplit(base)
+arrivals = {}          # message id -> list of monotonic arrival times, one per reader
+wanted = {}            # message id -> event set when every reader has it
+
+def arrived(reader, message):
+    times = arrivals.setdefault(message, [])
+    times.append(time.monotonic())
+    if len(times) == readers and message in wanted:
+        wanted[message].set()
+
+async def read_stream(reader_index, ready):
+    r, w = await asyncio.open_connection(url.hostname, url.port)
+    w.write((f"GET /api/v1/threads/{thread}/events HTTP/1.1\r\nHost: {url.netloc}\r\n"
+             f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n").encode())
+    await w.drain()
+    status = await r.readline()
+    if b" 200 " not in status:
+        raise SystemExit(f"stream answered {status!r}")
+    ready.set()
+    while True:
+        line = await r.readline()
+        if not line:
+            raise SystemExit("a stream ended early")
+        if line.startswith(b"id:"):
+            arrived(reader_index, line[3:].strip().decode())
+
+def post(conn, body):
+    conn.request("POST", f"/api/v1/threads/{thread}/messages", body=json.dumps({"body": body}),
+                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    response = conn.getresponse()
+    payload = response.read()
+    if response.status != 201:
+        raise SystemExit(f"posting answered {response.status}: {payload[:300]!r}")
+    return json.loads(payload)["message"]["id"]
+
+async def main():
+    loop = asyncio.get_running_loop()
+    readies = [asyncio.Event() for _ in range(readers)]
+    tasks = [asyncio.create_task(read_stream(i, readies[i])) for i in range(readers)]
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in readies)), 30)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    one, last = [], []
+    for n in range(rounds + 1):
+        sent = time.monotonic()
+        message = await loop.run_in_executor(None, post, conn, f"Live {n}: the crossing on Station Road opens on Monday.")
+        done = wanted.setdefault(message, asyncio.Event())
+        if len(arrivals.get(message, [])) == readers:
+            done.set()
+        await asyncio.wait_for(done.wait(), 30)
+        if n == 0:
+            continue  # the first one warms the connections up
+        times = [t - sent for t in arrivals[message]]
+        one.extend(times)
+        last.append(max(times))
+    for t in tasks:
+        t.cancel()
+    ms = lambda xs, q: 1000 * statistics.quantiles(xs, n=100, method="inclusive")[q - 1]
+    print(f"{readers} readers, {rounds} messages: each delivery p50 {ms(one, 50):.1f} ms, p99 {ms(one, 99):.1f} ms, "
+          f"max {1000 * max(one):.1f} ms; all {readers} delivered p50 {ms(last, 50):.1f} ms, p99 {ms(last, 99):.1f} ms "
+          f"(from sending the POST; its own answer included)")
+
+asyncio.run(main())
+PY
+
 idle() { awk '/^cpu /{print $5+$6, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 run() {
   local name="$1" url="$2" header="$3"
@@ -179,6 +258,10 @@ for engine in "${engines[@]}"; do
   [ "$status" = 303 ] || { echo "sign-in answered $status" >&2; exit 1; }
   session=$(awk '$6=="concord_session"{print $7}' "$jar")
   [ -n "$session" ] || { echo "no session cookie" >&2; exit 1; }
+
+  echo "== $engine: live delivery on the thread of $MESSAGES messages"
+  results+=("$(printf '%-9s live: %s' "$engine" "$(python3 "$work/live.py" "$base" "$token" "$thread" "$LIVE_READERS" "$LIVE_MESSAGES")")")
+  echo "${results[-1]}"
 
   page="$base/threads/$thread"
   json="$base/api/v1/threads/$thread"
