@@ -148,6 +148,28 @@ pub async fn member_people(
         .collect())
 }
 
+/// What a meeting led to: its decisions and action items, as far as the reader may see them.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeetingOutcomes {
+    /// Decisions taken at the meeting, latest first.
+    pub decisions: Vec<concord_domain::decision::Decision>,
+    /// Action items from the meeting, earliest due first, flagged when overdue.
+    pub action_items: Vec<concord_domain::decision::ActionItem>,
+}
+
+/// The decisions and action items of a meeting the actor may read (`NotFound` otherwise); a
+/// decision for chosen organisations, and its items, only for their people.
+pub async fn outcomes(
+    app: &App,
+    actor: &Actor,
+    meeting: MeetingId,
+) -> Result<MeetingOutcomes, AppError> {
+    Ok(MeetingOutcomes {
+        decisions: crate::decisions::for_meeting(app, actor, meeting).await?,
+        action_items: crate::action_items::for_meeting(app, actor, meeting).await?,
+    })
+}
+
 /// Who to tell when a meeting is scheduled or changed: everyone invited (for notifications).
 pub async fn attendee_user_ids(app: &App, meeting: MeetingId) -> Result<Vec<UserId>, AppError> {
     let mut h = app.db.read().await?;

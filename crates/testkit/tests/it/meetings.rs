@@ -838,3 +838,36 @@ async fn a_meeting_page_shows_its_decisions_and_action_items_as_far_as_the_reade
     ensure!(!print.contains(gritting), "nor on the print page");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_api_gives_a_meetings_outcomes_as_far_as_the_caller_may_see() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let carol = token_api(&app, "carol@riverton.example").await?;
+    let dave = token_api(&app, "dave@trust.example").await?;
+    let winter = collab_id(&carol, "Winter Resilience Plan").await?;
+    let list = carol
+        .get_json(&format!("/api/v1/collaborations/{winter}/meetings"))
+        .await?;
+    let latest_past = list["past"][0]["id"].as_str().context("id")?.to_owned();
+    let path = format!("/api/v1/meetings/{latest_past}/outcomes");
+    let titles = |v: &Value, key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d["title"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let gritting = "Fund gritting overtime from the winter reserve".to_owned();
+    let carols = carol.get_json(&path).await?;
+    ensure!(titles(&carols, "decisions").contains(&gritting), "{carols}");
+    let daves = dave.get_json(&path).await?;
+    ensure!(!titles(&daves, "decisions").contains(&gritting), "{daves}");
+    // Anonymous visitors and outsiders do not learn the partners-only meeting exists.
+    let (outsider, _) = outsider(&app).await?;
+    assert_eq!(outsider.get(&path).await?.status(), 404);
+    assert_eq!(app.api(None).get(&path).await?.status(), 404);
+    Ok(())
+}

@@ -271,6 +271,8 @@ fn table() -> Vec<Probe> {
             |w| format!("/api/v1/collaborations/{}/meetings", w.hospital), meeting_body, Status(404), Status(404)),
         probe("GET", "/api/v1/meetings/{id}", |w| format!("/api/v1/meetings/{}", w.meeting), none,
             Status(404), Status(404)),
+        probe("GET", "/api/v1/meetings/{id}/outcomes", |w| format!("/api/v1/meetings/{}/outcomes", w.meeting),
+            none, Status(404), Status(404)),
         probe("PUT", "/api/v1/meetings/{id}", |w| format!("/api/v1/meetings/{}", w.meeting), meeting_body,
             Status(404), Status(404)),
         probe("POST", "/api/v1/meetings/{id}/cancel", |w| format!("/api/v1/meetings/{}/cancel", w.meeting),

@@ -1,5 +1,5 @@
 //! Meetings: `/api/v1/collaborations/{id}/meetings`, `/api/v1/meetings/{id}` (with its agenda,
-//! attendees and their answers), agenda items (`/api/v1/agenda-items/{id}`, their order and
+//! attendees and their answers, and `/outcomes`: its decisions and action items), agenda items (`/api/v1/agenda-items/{id}`, their order and
 //! minutes), attendees and RSVPs.
 //!
 //! Whoever may read the collaboration reads its meetings; coordinators and contributors change
@@ -10,7 +10,7 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use concord_app::meetings::{self as service, MeetingList, MeetingView};
+use concord_app::meetings::{self as service, MeetingList, MeetingOutcomes, MeetingView};
 use concord_domain::meeting::{
     AgendaItem, AgendaItemInput, Attendee, AttendeeInput, Direction, Meeting, MeetingInput,
     MinutesInput, Rsvp, RsvpInput,
@@ -107,6 +107,17 @@ pub async fn get(
     ApiPath(id): ApiPath<MeetingId>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(service::get(&ctx.app, &ctx.actor, id).await?.into()))
+}
+
+/// The decisions taken at a meeting and the action items from it, as far as the caller may see
+/// them (a decision for chosen organisations, and its items, only for their people).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/outcomes", tag = "meetings", params(("id" = String, Path)),
+    responses((status = 200, body = MeetingOutcomes), (status = 404, body = crate::error::Problem)))]
+pub async fn outcomes(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<MeetingId>,
+) -> Result<Json<MeetingOutcomes>, ApiError> {
+    Ok(Json(service::outcomes(&ctx.app, &ctx.actor, id).await?))
 }
 
 /// Changes a meeting's details; its iCalendar SEQUENCE goes up by one. A cancelled meeting

@@ -167,6 +167,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::list, meetings::create))
         .routes(routes!(meetings::get, meetings::update))
         .routes(routes!(meetings::cancel))
+        .routes(routes!(meetings::outcomes))
         .routes(routes!(meetings::add_agenda_item))
         .routes(routes!(
             meetings::update_agenda_item,

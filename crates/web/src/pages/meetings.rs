@@ -15,8 +15,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use chrono::{DateTime, Utc};
 use concord_app::AppError;
-use concord_app::meetings::{self as service, MeetingView, MemberPerson};
-use concord_domain::decision::{ActionItem, Decision};
+use concord_app::meetings::{self as service, MeetingOutcomes, MeetingView, MemberPerson};
 use concord_domain::meeting::{
     self as domain, AgendaItem, AgendaItemInput, AttendeeInput, Direction, Meeting, MeetingInput,
     MeetingStatus, MinutesInput, RsvpInput,
@@ -459,7 +458,7 @@ struct ShowPage {
     c: PageCtx,
     view: MeetingView,
     items: Vec<ItemView>,
-    outcomes: Outcomes,
+    outcomes: MeetingOutcomes,
     /// People who may be invited or present (editors only).
     people: Vec<MemberPerson>,
     forms: ShowForms,
@@ -472,23 +471,7 @@ struct PrintPage {
     c: PageCtx,
     view: MeetingView,
     items: Vec<ItemView>,
-    outcomes: Outcomes,
-}
-
-/// What the meeting led to, as far as the reader may see: its decisions and action items.
-struct Outcomes {
-    decisions: Vec<Decision>,
-    action_items: Vec<ActionItem>,
-}
-
-impl Outcomes {
-    async fn of(ctx: &Ctx, meeting: MeetingId) -> Result<Outcomes, AppError> {
-        Ok(Outcomes {
-            decisions: concord_app::decisions::for_meeting(&ctx.app, &ctx.actor, meeting).await?,
-            action_items: concord_app::action_items::for_meeting(&ctx.app, &ctx.actor, meeting)
-                .await?,
-        })
-    }
+    outcomes: MeetingOutcomes,
 }
 
 impl PrintPage {
@@ -571,7 +554,7 @@ async fn show_page(
         } else {
             Vec::new()
         };
-        let outcomes = Outcomes::of(ctx, id).await?;
+        let outcomes = service::outcomes(&ctx.app, &ctx.actor, id).await?;
         Ok::<_, AppError>((view, people, outcomes))
     }
     .await;
@@ -605,7 +588,7 @@ async fn show(
 async fn print_page(ctx: Ctx, PagePath(id): PagePath<MeetingId>) -> Response {
     let result = async {
         let view = service::get(&ctx.app, &ctx.actor, id).await?;
-        Ok::<_, AppError>((view, Outcomes::of(&ctx, id).await?))
+        Ok::<_, AppError>((view, service::outcomes(&ctx.app, &ctx.actor, id).await?))
     }
     .await;
     match result {
