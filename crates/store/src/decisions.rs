@@ -4,6 +4,8 @@
 //!
 //! Meetings are only read here (their title and start, to validate and show a link).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use concord_domain::decision::{
     ActionItem, ActionItemFields, ActionItemStatus, Decision, DecisionFields, DecisionPerson,
@@ -96,32 +98,86 @@ macro_rules! select_decisions {
     };
 }
 
-/// Adds the options, people and audience of each decision (three small queries per decision).
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values (both engines).
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `sql` (with an `IN (…)` list of placeholders) binding every id, for the rows of several
+/// decisions. The SQL is built only from literals and [`placeholders`]; every value is bound.
+macro_rules! fetch_for_ids {
+    ($h:expr, $sql:expr, $ids:expr) => {
+        on_engine!($h, c => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe($sql.to_owned()));
+            for id in $ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(c).await
+        })
+    };
+}
+
+/// Adds the options, people and audience of the decisions: three queries for the whole page,
+/// however many decisions it holds.
 async fn decisions(h: &mut Handle, rows: Vec<DecisionRow>) -> StoreResult<Vec<Decision>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let list = placeholders(ids.len());
+    let sql = format!(
+        "SELECT decision_id, text FROM decision_options WHERE decision_id IN ({list}) \
+         ORDER BY decision_id, position"
+    );
+    let option_rows: Vec<(Uuid, String)> = fetch_for_ids!(h, &sql, &ids)?;
+    let sql = format!(
+        "SELECT p.decision_id, u.id, u.display_name FROM decision_people p \
+         JOIN users u ON u.id = p.user_id WHERE p.decision_id IN ({list}) \
+         ORDER BY u.display_name, u.id"
+    );
+    let people_rows: Vec<(Uuid, Uuid, String)> = fetch_for_ids!(h, &sql, &ids)?;
+    let sql = format!(
+        "SELECT a.decision_id, o.id, o.name FROM decision_audience a \
+         JOIN organisations o ON o.id = a.organisation_id WHERE a.decision_id IN ({list}) \
+         ORDER BY o.name, o.id"
+    );
+    let audience_rows: Vec<(Uuid, Uuid, String)> = fetch_for_ids!(h, &sql, &ids)?;
+
+    let mut options: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (decision, text) in option_rows {
+        options.entry(decision).or_default().push(text);
+    }
+    let mut people: HashMap<Uuid, Vec<DecisionPerson>> = HashMap::new();
+    for (decision, id, name) in people_rows {
+        people.entry(decision).or_default().push(DecisionPerson {
+            id: id.into(),
+            name,
+        });
+    }
+    let mut audiences: HashMap<Uuid, Vec<AudienceOrganisation>> = HashMap::new();
+    for (decision, id, name) in audience_rows {
+        audiences
+            .entry(decision)
+            .or_default()
+            .push(AudienceOrganisation {
+                id: id.into(),
+                name,
+            });
+    }
+
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id = DecisionId::from(r.id);
-        let options: Vec<String> = on_engine!(h, c => sqlx::query_scalar(
-            "SELECT text FROM decision_options WHERE decision_id = $1 ORDER BY position",
-        )
-        .bind(r.id)
-        .fetch_all(c)
-        .await)?;
-        let people: Vec<(Uuid, String)> = on_engine!(h, c => sqlx::query_as(
-            "SELECT u.id, u.display_name FROM decision_people p JOIN users u ON u.id = p.user_id \
-             WHERE p.decision_id = $1 ORDER BY u.display_name",
-        )
-        .bind(r.id)
-        .fetch_all(c)
-        .await)?;
         out.push(Decision {
-            id,
+            id: DecisionId::from(r.id),
             collaboration_id: r.collaboration_id.into(),
             collaboration_title: r.collaboration_title,
             title: r.title,
             decided: r.decided,
             rationale: r.rationale,
-            options,
+            options: options.remove(&r.id).unwrap_or_default(),
             meeting: match (r.meeting_id, r.meeting_title, r.meeting_starts_at) {
                 (Some(mid), Some(title), Some(starts_at)) => Some(MeetingRef {
                     id: mid.into(),
@@ -130,16 +186,10 @@ async fn decisions(h: &mut Handle, rows: Vec<DecisionRow>) -> StoreResult<Vec<De
                 }),
                 _ => None,
             },
-            decided_by: people
-                .into_iter()
-                .map(|(id, name)| DecisionPerson {
-                    id: id.into(),
-                    name,
-                })
-                .collect(),
+            decided_by: people.remove(&r.id).unwrap_or_default(),
             decided_on: r.decided_on,
             visibility: parse_stored(&r.visibility, DecisionVisibility::parse)?,
-            audience: audience(h, id).await?,
+            audience: audiences.remove(&r.id).unwrap_or_default(),
             action_item_count: r.action_item_count,
             created_by: r.created_by.map(Into::into),
             created_by_name: r.created_by_name,

@@ -1048,3 +1048,42 @@ async fn meeting_links_filters_and_the_per_meeting_service_functions() -> Result
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn each_decision_of_a_register_page_carries_its_own_options_people_and_audience() -> Result<()>
+{
+    let app = TestApp::spawn_with_demo().await?;
+    let carol = token_api(&app, "carol@riverton.example").await?;
+    let mut compared = 0;
+    let mut with_audience = 0;
+    for title in ["Safe Routes to School", "Winter Resilience Plan"] {
+        let collab = collab_id(&carol, title).await?;
+        let page = carol
+            .get_json(&format!(
+                "/api/v1/collaborations/{collab}/decisions?limit=100"
+            ))
+            .await?;
+        let items = page["items"].as_array().context("items")?;
+        ensure!(items.len() >= 3, "{title}: {page}");
+        // The page's details (read for all its decisions at once) match each decision's own.
+        for item in items {
+            let id = item["id"].as_str().context("id")?;
+            let own = carol.get_json(&format!("/api/v1/decisions/{id}")).await?;
+            for field in ["options", "decided_by", "audience", "meeting"] {
+                assert_eq!(
+                    item[field], own["decision"][field],
+                    "{title}, {id}: {field}"
+                );
+            }
+            if item["audience"].as_array().is_some_and(|a| !a.is_empty()) {
+                with_audience += 1;
+            }
+            compared += 1;
+        }
+    }
+    ensure!(
+        compared >= 6 && with_audience >= 1,
+        "{compared} compared, {with_audience} with an audience"
+    );
+    Ok(())
+}
