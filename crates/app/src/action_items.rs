@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use concord_domain::decision::{
     ActionItem, ActionItemFields, ActionItemInput, ActionItemStatus, ActionItemStatusInput,
 };
-use concord_domain::notification::{NotificationContent, NotificationKind};
+use concord_domain::notification::NotificationKind;
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
 use concord_domain::{ActionItemId, CollaborationId, FieldErrors, MeetingId, UserId};
 use concord_store::decisions::{self as store, ItemFilter};
@@ -25,6 +25,8 @@ use serde_json::json;
 
 use crate::collaborations::authorize;
 use crate::decisions::{readable as readable_decision, scope};
+use crate::notifications::Notice;
+use crate::texts::Text;
 use crate::{App, AppError, Page, clamp_limit, decode_cursor, event, paginate, require_user};
 
 /// The collaboration and facts of an action item the actor may read; `NotFound` otherwise.
@@ -410,11 +412,11 @@ async fn tell_owner(
         app.now(),
         &[owner],
         NotificationKind::ActionItemAssigned,
-        &NotificationContent {
+        &Notice {
             collaboration: Some(collaboration),
-            title: format!("Action item for you: \u{201c}{}\u{201d}", fields.title),
+            title: Text::new("notification-action-item-assigned").with("title", &fields.title),
             link: format!("/collaborations/{collaboration}/action-items#item-{id}"),
-            excerpt: Some(format!("Due {}", fields.due_on)),
+            excerpt: Some(Text::new("notification-due-on").with("date", fields.due_on.to_string())),
         },
     )
     .await
@@ -476,14 +478,14 @@ pub async fn notify_due(app: &App, day: NaiveDate) -> Result<usize, AppError> {
             now,
             &[item.owner_id],
             NotificationKind::ActionItemDue,
-            &NotificationContent {
+            &Notice {
                 collaboration: Some(item.collaboration_id),
-                title: format!("Due today: \u{201c}{}\u{201d}", item.title),
+                title: Text::new("notification-action-item-due").with("title", &item.title),
                 link: format!(
                     "/collaborations/{}/action-items#item-{}",
                     item.collaboration_id, item.id
                 ),
-                excerpt: Some(item.collaboration_title.clone()),
+                excerpt: Some(Text::plain(&item.collaboration_title)),
             },
         )
         .await?;

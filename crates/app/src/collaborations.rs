@@ -6,7 +6,7 @@ use concord_domain::collaboration::{
     Collaboration, CollaborationInput, Invitation, MembershipStatus, OrganisationMember,
     OrganisationRole, PersonMember, PersonRole, changed_fields,
 };
-use concord_domain::notification::{NotificationContent, NotificationKind};
+use concord_domain::notification::NotificationKind;
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
 use concord_domain::user::OrgRole;
 use concord_domain::{CollaborationId, OrganisationId, UserId};
@@ -14,6 +14,8 @@ use concord_store::collaborations::{self as store, ListFilter};
 use concord_store::{Handle, WriteTx, organisations, users};
 use serde_json::json;
 
+use crate::notifications::Notice;
+use crate::texts::Text;
 use crate::{App, AppError, Page, clamp_limit, decode_cursor, event, paginate, require_user};
 
 pub use concord_store::collaborations::ListFilter as Filter;
@@ -308,13 +310,13 @@ pub async fn invite_organisation(
         app.now(),
         &admins,
         NotificationKind::Invitation,
-        &NotificationContent {
+        &Notice {
             collaboration: Some(id),
-            title: format!("Your organisation is invited to join \u{201c}{title}\u{201d}"),
+            title: Text::new("notification-invitation").with("title", title),
             // Until it accepts, the collaboration may be closed to them: the link goes to where
             // invitations are answered (the home page), not to the collaboration.
             link: "/#invitations-heading".to_owned(),
-            excerpt: Some(format!("Proposed role: {}", role.as_str())),
+            excerpt: Some(Text::new("notification-invitation-role").with("role", role.as_str())),
         },
     )
     .await?;
@@ -524,11 +526,11 @@ pub async fn add_person(
         app.now(),
         &[user_id],
         NotificationKind::Invitation,
-        &NotificationContent {
+        &Notice {
             collaboration: Some(id),
-            title: format!("You were added to \u{201c}{title}\u{201d}"),
+            title: Text::new("notification-added").with("title", title),
             link: format!("/collaborations/{id}"),
-            excerpt: Some(format!("Your role: {}", role.as_str())),
+            excerpt: Some(Text::new("notification-added-role").with("role", role.as_str())),
         },
     )
     .await?;

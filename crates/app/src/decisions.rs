@@ -13,7 +13,7 @@ use concord_domain::decision::{
     self as domain, ActionItem, Decision, DecisionFields, DecisionInput, DecisionVisibility,
     MeetingRef, ReadScope,
 };
-use concord_domain::notification::{NotificationContent, NotificationKind};
+use concord_domain::notification::NotificationKind;
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
 use concord_domain::{CollaborationId, DecisionId, FieldErrors, MeetingId, UserId};
 use concord_store::decisions::{self as store, DecisionFilter};
@@ -21,6 +21,8 @@ use concord_store::{Handle, collaborations as collab_store};
 use serde_json::json;
 
 use crate::collaborations::{authorize, facts};
+use crate::notifications::Notice;
+use crate::texts::Text;
 use crate::{App, AppError, Page, clamp_limit, decode_cursor, event, paginate, require_user};
 
 /// The reader's facts and read scope for a collaboration (`NotFound` when it does not exist).
@@ -364,17 +366,17 @@ pub async fn create(
         app.now(),
         &recipients,
         NotificationKind::Decision,
-        &NotificationContent {
+        &Notice {
             collaboration: Some(collaboration),
-            title: format!("Decision recorded: \u{201c}{}\u{201d}", fields.title),
+            title: Text::new("notification-decision").with("title", &fields.title),
             link: format!("/decisions/{id}"),
-            excerpt: Some(
+            excerpt: Some(Text::plain(
                 fields
                     .decided
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" "),
-            ),
+            )),
         },
     )
     .await?;

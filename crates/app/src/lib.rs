@@ -24,6 +24,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod reviews;
 pub mod stakeholders;
+pub mod texts;
 pub mod threads;
 pub mod webhooks;
 

@@ -14,7 +14,7 @@ use concord_domain::meeting::{
     AgendaItem, AgendaItemInput, Attendee, AttendeeInput, Direction, Meeting, MeetingFields,
     MeetingInput, MeetingStatus, MinutesInput, Rsvp, RsvpInput, ical,
 };
-use concord_domain::notification::{NotificationContent, NotificationKind};
+use concord_domain::notification::NotificationKind;
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts, UserActor};
 use concord_domain::{AgendaItemId, CollaborationId, MeetingId, UserId};
 use concord_store::meetings as store;
@@ -22,6 +22,8 @@ use concord_store::{Handle, WriteTx, users};
 use serde_json::json;
 
 use crate::collaborations::{authorize, facts};
+use crate::notifications::Notice;
+use crate::texts::Text;
 use crate::{App, AppError, event, random_bytes, require_user};
 
 /// A collaboration's meetings: those not yet over (soonest first), then past ones (latest first).
@@ -187,7 +189,8 @@ fn meeting_details(f: &concord_domain::meeting::MeetingFields) -> serde_json::Va
 struct MeetingNews<'a> {
     meeting: MeetingId,
     collaboration: CollaborationId,
-    headline: &'a str,
+    /// The catalogue key of the headline (`notification-meeting-…`).
+    headline: &'static str,
     fields: &'a MeetingFields,
 }
 
@@ -206,14 +209,26 @@ async fn tell(
         app.now(),
         recipients,
         NotificationKind::Meeting,
-        &NotificationContent {
+        &Notice {
             collaboration: Some(news.collaboration),
-            title: format!("{}: \u{201c}{}\u{201d}", news.headline, news.fields.title),
+            title: Text::new(news.headline).with("title", &news.fields.title),
             link: format!("/meetings/{}", news.meeting),
-            excerpt: Some(news.fields.when_and_where()),
+            excerpt: Some(when_and_where(news.fields)),
         },
     )
     .await
+}
+
+/// When and where a meeting takes place, for a notification.
+fn when_and_where(fields: &MeetingFields) -> Text {
+    let when = fields.when();
+    match (fields.place.as_deref().map(str::trim), &fields.online_url) {
+        (Some(place), _) if !place.is_empty() => Text::new("notification-meeting-at-place")
+            .with("when", when)
+            .with("place", place),
+        (_, Some(_)) => Text::new("notification-meeting-online").with("when", when),
+        _ => Text::plain(when),
+    }
 }
 
 fn fields_of(m: &Meeting) -> MeetingFields {
@@ -325,7 +340,7 @@ pub async fn update(
             let news = MeetingNews {
                 meeting: id,
                 collaboration,
-                headline: "Meeting changed",
+                headline: "notification-meeting-changed",
                 fields: &fields,
             };
             tell(app, &mut tx, user.id, &attendees, news).await?;
@@ -351,7 +366,7 @@ pub async fn cancel(app: &App, actor: &Actor, id: MeetingId) -> Result<MeetingVi
     let news = MeetingNews {
         meeting: id,
         collaboration,
-        headline: "Meeting cancelled",
+        headline: "notification-meeting-cancelled",
         fields: &fields_of(&before),
     };
     tell(app, &mut tx, user.id, &attendees, news).await?;
@@ -616,7 +631,7 @@ pub async fn add_attendee(
             let news = MeetingNews {
                 meeting,
                 collaboration,
-                headline: "You are invited to a meeting",
+                headline: "notification-meeting-invited",
                 fields: &fields_of(&invited),
             };
             tell(app, &mut tx, user.id, &[invitee], news).await?;

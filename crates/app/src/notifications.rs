@@ -11,20 +11,34 @@ use concord_domain::notification::{
     PreferencesInput, is_site_relative,
 };
 use concord_domain::policy::Actor;
-use concord_domain::{EmailId, NotificationId, UserId};
+use concord_domain::{CollaborationId, EmailId, NotificationId, UserId};
 use concord_store::notifications as store;
 use concord_store::{Handle, WriteTx};
 use serde_json::json;
 
+use crate::texts::Text;
 use crate::{App, AppError, Page, clamp_limit, decode_cursor, event, paginate, require_user};
 
+/// What a notification says, written in each recipient's language (see [`crate::texts`]).
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub collaboration: Option<CollaborationId>,
+    /// Short, plain text.
+    pub title: Text,
+    /// A site-relative path, e.g. `/threads/{id}#m-{id}`.
+    pub link: String,
+    /// Plain text, cut to `EXCERPT_MAX` characters.
+    pub excerpt: Option<Text>,
+}
+
 /// Records a notification of `kind` for each of `recipients` in the caller's write transaction
-/// (the one that also records the event it tells about). The actor is never told of their own
-/// doing; repeats in `recipients` count once; deactivated accounts are skipped. A recipient whose
-/// email choice for `kind` is `immediate` also gets an outbox row, in the same transaction.
+/// (the one that also records the event it tells about), written in the recipient's language.
+/// The actor is never told of their own doing; repeats in `recipients` count once; deactivated
+/// accounts are skipped. A recipient whose email choice for `kind` is `immediate` also gets an
+/// outbox row, in the same transaction.
 ///
-/// The producer decides who may be told: `content` must hold only what every recipient may read.
-/// A content that is not valid (no title, a link that is not site-relative) is a bug in the
+/// The producer decides who may be told: `notice` must hold only what every recipient may read.
+/// A notice that is not valid (no title, a link that is not site-relative) is a bug in the
 /// producer and fails the whole change (`AppError::Internal`), rather than storing a bad link.
 pub async fn notify(
     tx: &mut WriteTx,
@@ -32,17 +46,26 @@ pub async fn notify(
     now: DateTime<Utc>,
     recipients: &[UserId],
     kind: NotificationKind,
-    content: &NotificationContent,
+    notice: &Notice,
 ) -> Result<(), AppError> {
-    let content = content.normalised().map_err(|errors| {
-        AppError::Internal(format!("notification content refused: {errors:?}"))
-    })?;
     let mut seen = Vec::with_capacity(recipients.len());
     for &user in recipients {
         if Some(user) == actor || seen.contains(&user) {
             continue;
         }
         seen.push(user);
+        let locale = store::locale_of(tx.handle(), user).await?;
+        let locale = locale.as_deref();
+        let content = NotificationContent {
+            collaboration: notice.collaboration,
+            title: notice.title.render(locale),
+            link: notice.link.clone(),
+            excerpt: notice.excerpt.as_ref().map(|e| e.render(locale)),
+        }
+        .normalised()
+        .map_err(|errors| {
+            AppError::Internal(format!("notification content refused: {errors:?}"))
+        })?;
         let id = NotificationId::new();
         let delivery = store::insert(tx.handle(), id, user, kind, &content, actor, now).await?;
         if delivery == Some(EmailDelivery::Immediate) {

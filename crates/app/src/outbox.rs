@@ -29,6 +29,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::json;
 use tokio::sync::watch;
 
+use crate::texts;
 use crate::{App, AppError, event};
 
 /// How the connection to the SMTP server is secured.
@@ -236,9 +237,10 @@ pub fn message_id(id: EmailId, public_url: &str) -> String {
     format!("<{id}@{}>", message_id_host(public_url))
 }
 
-/// Subject and plain-text body of an outbox row.
+/// Subject and plain-text body of an outbox row, in the recipient's language.
 pub fn render(email: &OutboxEmail, public_url: &str) -> Result<(String, String), String> {
     let base = public_url.trim_end_matches('/');
+    let locale = email.locale.as_deref();
     let entry = |n: &concord_domain::notification::Notification| {
         let mut text = format!("{}\n", n.title);
         if let Some(excerpt) = &n.excerpt {
@@ -247,28 +249,44 @@ pub fn render(email: &OutboxEmail, public_url: &str) -> Result<(String, String),
         text.push_str(&format!("{base}{}\n", n.link));
         text
     };
-    let footer = format!(
-        "\n--\nYou receive this because of your notification settings: {base}/account/notifications\n"
+    let greeting = texts::text(
+        locale,
+        "email-greeting",
+        &[("name", email.to_name.clone().into())],
     );
+    let footer = texts::text(
+        locale,
+        "email-footer",
+        &[("link", format!("{base}/account/notifications").into())],
+    );
+    let footer = format!("\n--\n{footer}\n");
     match (email.digest_date, email.notifications.as_slice()) {
         (_, []) => Err("nothing left to send (the notifications were removed)".to_owned()),
         (None, [n, ..]) => Ok((
-            format!("[Concord] {}", n.title),
-            format!("Hello {},\n\n{}{footer}", email.to_name, entry(n)),
+            texts::text(
+                locale,
+                "email-subject",
+                &[("title", n.title.clone().into())],
+            ),
+            format!("{greeting}\n\n{}{footer}", entry(n)),
         )),
         (Some(day), all) => {
-            let mut body = format!(
-                "Hello {},\n\nYour Concord digest for {day}: {} notification{}.\n",
-                email.to_name,
-                all.len(),
-                if all.len() == 1 { "" } else { "s" }
+            let date = day.to_string();
+            let intro = texts::text(
+                locale,
+                "email-digest-intro",
+                &[("date", date.clone().into()), ("count", all.len().into())],
             );
+            let mut body = format!("{greeting}\n\n{intro}\n");
             for n in all {
                 body.push('\n');
                 body.push_str(&entry(n));
             }
             body.push_str(&footer);
-            Ok((format!("[Concord] Your daily digest for {day}"), body))
+            Ok((
+                texts::text(locale, "email-digest-subject", &[("date", date.into())]),
+                body,
+            ))
         }
     }
 }
@@ -516,6 +534,24 @@ mod tests {
         assert!(body.contains("2 notifications"));
         assert!(body.contains("http://h:8080/a") && body.contains("http://h:8080/b"));
         assert!(render(&email(Some(day), vec![]), "http://h").is_err());
+    }
+
+    #[test]
+    fn an_email_is_written_in_the_recipients_language() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut e = email(Some(day), vec![notification("Une", "/a")]);
+        e.locale = Some("fr".into());
+        let (subject, body) = render(&e, "http://h").unwrap();
+        assert_eq!(
+            subject,
+            "[Concord] Votre récapitulatif quotidien du 2026-12-01"
+        );
+        assert!(body.starts_with("Bonjour Ana,\n\n"), "{body}");
+        assert!(body.contains("du 2026-12-01 : une notification."), "{body}");
+        assert!(body.contains("réglages de notification : http://h/account/notifications"));
+        let (_, english) =
+            render(&email(None, vec![notification("One", "/a")]), "http://h").unwrap();
+        assert!(english.starts_with("Hello Ana,\n\n"), "{english}");
     }
 
     #[test]

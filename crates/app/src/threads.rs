@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use concord_domain::collaboration::MembershipStatus;
-use concord_domain::notification::{NotificationContent, NotificationKind};
+use concord_domain::notification::NotificationKind;
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts, UserActor};
 use concord_domain::thread::{
     self as domain, Message, MessageInput, MessageVersion, Thread, ThreadInput,
@@ -16,6 +16,8 @@ use concord_store::{Handle, WriteTx, collaborations as collab_store};
 use serde_json::json;
 
 use crate::collaborations::{authorize, facts};
+use crate::notifications::Notice;
+use crate::texts::Text;
 use crate::{App, AppError, Page, clamp_limit, decode_cursor, event, paginate, require_user};
 
 /// Messages on one page of a thread.
@@ -390,14 +392,13 @@ async fn tell_mentioned(
         app.now(),
         mentioned,
         NotificationKind::Mention,
-        &NotificationContent {
+        &Notice {
             collaboration: Some(found.collaboration_id),
-            title: format!(
-                "{author_name} mentioned you in \u{201c}{}\u{201d}",
-                found.title
-            ),
+            title: Text::new("notification-mention")
+                .with("name", author_name)
+                .with("title", found.title),
             link: format!("/threads/{thread}#m-{message}"),
-            excerpt: Some(excerpt),
+            excerpt: Some(Text::plain(excerpt)),
         },
     )
     .await

@@ -126,10 +126,10 @@ pub fn local_input_value(at: DateTime<Utc>, time_zone: &str) -> String {
 }
 
 impl MeetingFields {
-    /// When and where, as one line for a notification: `2026-12-08 10:00–11:00 (Europe/Brussels),
-    /// City Hall` in the zone the meeting was planned in; the end carries its date only when the
-    /// meeting runs past midnight.
-    pub fn when_and_where(&self) -> String {
+    /// When, as one line for a notification: `2026-12-08 10:00–11:00 (Europe/Brussels)` in the
+    /// zone the meeting was planned in; the end carries its date only when the meeting runs past
+    /// midnight.
+    pub fn when(&self) -> String {
         let (start, end) = match parse_time_zone(&self.time_zone) {
             Some(tz) => (
                 self.starts_at.with_timezone(&tz).naive_local(),
@@ -142,18 +142,11 @@ impl MeetingFields {
         } else {
             end.format("%Y-%m-%d %H:%M").to_string()
         };
-        let mut line = format!(
+        format!(
             "{}\u{2013}{end} ({})",
             start.format("%Y-%m-%d %H:%M"),
             self.time_zone
-        );
-        if let Some(place) = self.place.as_deref().filter(|p| !p.trim().is_empty()) {
-            line.push_str(", ");
-            line.push_str(place);
-        } else if self.online_url.is_some() {
-            line.push_str(", online");
-        }
-        line
+        )
     }
 }
 
@@ -472,12 +465,12 @@ pub mod ical {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn when_and_where_is_in_the_planning_zone() {
+    fn when_is_in_the_planning_zone() {
         let fields = fields_input().validate().unwrap();
         assert_eq!(fields.starts_at.to_rfc3339(), "2026-07-01T08:00:00+00:00");
         assert_eq!(
-            fields.when_and_where(),
-            "2026-07-01 10:00\u{2013}11:30 (Europe/Paris), City Hall"
+            fields.when(),
+            "2026-07-01 10:00\u{2013}11:30 (Europe/Paris)"
         );
         let overnight = MeetingInput {
             ends_at: "2026-07-02T01:00".into(),
@@ -488,8 +481,8 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(
-            overnight.when_and_where(),
-            "2026-07-01 10:00\u{2013}2026-07-02 01:00 (Europe/Paris), online"
+            overnight.when(),
+            "2026-07-01 10:00\u{2013}2026-07-02 01:00 (Europe/Paris)"
         );
     }
 

@@ -439,6 +439,17 @@ pub async fn claim_daily_job(
     Ok(n == 1)
 }
 
+/// A person's language setting (for what is written to them), if they chose one.
+pub async fn locale_of(h: &mut Handle, user: UserId) -> StoreResult<Option<String>> {
+    let locale: Option<Option<String>> = on_engine!(h, c => sqlx::query_scalar(
+        "SELECT locale FROM users WHERE id = $1",
+    )
+    .bind(user.0)
+    .fetch_optional(c)
+    .await)?;
+    Ok(locale.flatten())
+}
+
 /// The active admins of an organisation (whom an invitation of the organisation concerns).
 pub async fn organisation_admins(
     h: &mut Handle,

@@ -14,10 +14,11 @@ use crate::support::{audit_count, count, expect, has_code, intact, token_api};
 use anyhow::{Context, Result, ensure};
 use chrono::Duration;
 use concord_app::App;
-use concord_app::notifications::notify;
+use concord_app::notifications::{Notice, notify};
 use concord_app::outbox::{self, Mailer, OutboxConfig, SmtpSettings, SmtpTls};
+use concord_app::texts::Text;
 use concord_domain::UserId;
-use concord_domain::notification::{NotificationContent, NotificationKind};
+use concord_domain::notification::NotificationKind;
 use concord_store::db::PendingEvent;
 use concord_testkit::{Api, Browser, TestApp, execute_sql, query_strings};
 use serde_json::{Value, json};
@@ -263,11 +264,11 @@ async fn produce(
         app.now(),
         recipients,
         kind,
-        &NotificationContent {
+        &Notice {
             collaboration: None,
-            title: title.into(),
+            title: Text::plain(title),
             link: "/collaborations#test".into(),
-            excerpt: Some(format!("About: {title}")),
+            excerpt: Some(Text::plain(format!("About: {title}"))),
         },
     )
     .await

@@ -48,6 +48,7 @@ struct Cast {
     other: Api,
     other_id: String,
     other_name: String,
+    other_email: &'static str,
     collaboration: String,
 }
 
@@ -76,6 +77,7 @@ async fn cast(app: &TestApp) -> Result<Cast> {
         other: token_api(app, email).await?,
         other_id: other["user_id"].as_str().context("id")?.to_owned(),
         other_name,
+        other_email: email,
         carol,
         carol_id,
         carol_org,
@@ -364,5 +366,62 @@ async fn meetings_tell_their_invitees_and_action_items_their_owners() -> Result<
     )
     .await?;
     assert!(told(&c.carol, &link).await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn notifications_are_written_in_each_recipients_language() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let c = cast(&app).await?;
+    let core = &app.server.app;
+    let other = concord_app::accounts::actor_for_email(core, c.other_email)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let french = concord_app::accounts::PreferencesInput {
+        locale: Some("fr".into()),
+        time_zone: "Europe/Paris".into(),
+    };
+    concord_app::accounts::set_preferences(core, &other, &french, |_| true)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    let thread = start_thread(&c.carol, &c.collaboration, &[]).await?;
+    post(&c.carol, &thread, &format!("@{} merci !", c.other_name)).await?;
+    let notes = told(&c.other, &format!("/threads/{thread}")).await?;
+    assert_eq!(
+        notes[0]["title"],
+        "Carol Nguyen vous a mentionné·e dans « Who is told »"
+    );
+    let today = core.now().date_naive().to_string();
+    let view = expect(
+        c.carol
+            .post(
+                &format!("/api/v1/collaborations/{}/decisions", c.collaboration),
+                &json!({"title": "Adopt the crossing list", "decided": "As discussed.",
+                        "decided_by": [c.carol_id], "decided_on": today, "visibility": "members"}),
+            )
+            .await?,
+        201,
+        "recording a decision",
+    )
+    .await?;
+    let id = view["decision"]["id"].as_str().context("id")?;
+    let notes = told(&c.other, &format!("/decisions/{id}")).await?;
+    assert_eq!(
+        notes[0]["title"],
+        "Décision enregistrée : « Adopt the crossing list »"
+    );
+    // The same decision reaches an English reader in English.
+    let english = if c.other_email == "hannah@health.example" {
+        "bob@transport.example"
+    } else {
+        "hannah@health.example"
+    };
+    let english = token_api(&app, english).await?;
+    let notes = told(&english, &format!("/decisions/{id}")).await?;
+    assert_eq!(
+        notes[0]["title"],
+        "Decision recorded: \u{201c}Adopt the crossing list\u{201d}"
+    );
     Ok(())
 }
