@@ -172,12 +172,6 @@ pub async fn outcomes(
     })
 }
 
-/// Who to tell when a meeting is scheduled or changed: everyone invited (for notifications).
-pub async fn attendee_user_ids(app: &App, meeting: MeetingId) -> Result<Vec<UserId>, AppError> {
-    let mut h = app.db.read().await?;
-    Ok(store::attendee_user_ids(&mut h, meeting).await?)
-}
-
 fn meeting_details(f: &concord_domain::meeting::MeetingFields) -> serde_json::Value {
     json!({
         "title": f.title, "starts_at": f.starts_at, "ends_at": f.ends_at, "time_zone": f.time_zone,
