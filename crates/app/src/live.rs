@@ -8,11 +8,16 @@
 //! per-thread sequence number. SQLite (one server): the writer signals the hub after committing.
 //! PostgreSQL (many servers): the writer announces inside its transaction with `pg_notify`, and each
 //! server's listener (started with the first subscriber) signals its own hub.
+//!
+//! Edits made while a reader watches are sent too, as `edited` updates with the message's latest
+//! text (each version at most once); edits from before the reader subscribed are already on the
+//! page the reader holds.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use concord_domain::policy::Actor;
 use concord_domain::{MessageId, ThreadId};
 use concord_store::Engine;
@@ -169,6 +174,10 @@ pub struct LiveThread {
     actor: Actor,
     thread: ThreadId,
     last_seen: Option<MessageId>,
+    /// When the reader subscribed: edits from then on are news.
+    since: DateTime<Utc>,
+    /// The version of each message the reader has been sent (as new or as edited).
+    versions_sent: HashMap<MessageId, i64>,
     changes: watch::Receiver<u64>,
     closed: watch::Receiver<bool>,
     /// Whether the first batch (catching up from `last_seen`) has been read.
@@ -187,22 +196,33 @@ pub async fn subscribe(
     ensure_listener(app);
     // Subscribe before reading where the reader stands, so nothing committed in between is missed.
     let changes = app.live.receiver(thread);
+    let since = app.now();
     let start = threads::live_start(app, actor, thread, after).await?;
     Ok(LiveThread {
         app: app.clone(),
         actor: actor.clone(),
         thread,
         last_seen: start,
+        since,
+        versions_sent: HashMap::new(),
         changes,
         closed: app.live.closed.subscribe(),
         caught_up: false,
     })
 }
 
+/// One thing a live reader is sent: a message new to them, or a new version of one.
+#[derive(Clone, Debug)]
+pub struct LiveUpdate {
+    pub view: MessageView,
+    /// A message edited while the reader watched (its latest text), rather than a new one.
+    pub edited: bool,
+}
+
 impl LiveThread {
-    /// The next messages the reader has not seen, oldest first; `Ok(None)` once the server is
-    /// shutting down. Errors (the reader lost access: `NotFound`) end the stream.
-    pub async fn next(&mut self) -> Result<Option<Vec<MessageView>>, AppError> {
+    /// The next updates, new messages first (oldest first) then edits; `Ok(None)` once the server
+    /// is shutting down. Errors (the reader lost access: `NotFound`) end the stream.
+    pub async fn next(&mut self) -> Result<Option<Vec<LiveUpdate>>, AppError> {
         loop {
             if *self.closed.borrow() {
                 return Ok(None);
@@ -220,12 +240,34 @@ impl LiveThread {
                     _ = self.closed.changed() => return Ok(None),
                 }
             }
-            let batch =
+            let mut updates = Vec::new();
+            let fresh =
                 threads::messages_after(&self.app, &self.actor, self.thread, self.last_seen)
                     .await?;
-            if let Some(last) = batch.last() {
+            if let Some(last) = fresh.last() {
                 self.last_seen = Some(last.message.id);
-                return Ok(Some(batch));
+            }
+            for view in fresh {
+                self.versions_sent
+                    .insert(view.message.id, view.message.version);
+                updates.push(LiveUpdate {
+                    view,
+                    edited: false,
+                });
+            }
+            let edits =
+                threads::edits_since(&self.app, &self.actor, self.thread, self.since).await?;
+            for view in edits {
+                let sent = self.versions_sent.get(&view.message.id).copied();
+                if sent.is_some_and(|v| v >= view.message.version) {
+                    continue;
+                }
+                self.versions_sent
+                    .insert(view.message.id, view.message.version);
+                updates.push(LiveUpdate { view, edited: true });
+            }
+            if !updates.is_empty() {
+                return Ok(Some(updates));
             }
         }
     }

@@ -181,6 +181,22 @@ pub async fn messages_after(
     Ok(message_views(actor, can_post, messages))
 }
 
+/// Messages of the thread edited at or after `since`, with their latest text (live readers are
+/// sent edits made while they watch).
+pub async fn edits_since(
+    app: &App,
+    actor: &Actor,
+    thread: ThreadId,
+    since: DateTime<Utc>,
+) -> Result<Vec<MessageView>, AppError> {
+    let mut h = app.db.read().await?;
+    let (_, f) = readable_thread(&mut h, actor, thread).await?;
+    let mut messages = store::messages_edited_since(&mut h, thread, since).await?;
+    store::attach_mentions(&mut h, &mut messages).await?;
+    let can_post = policy::collaboration_allows(actor, &f, CollaborationAction::Discuss);
+    Ok(message_views(actor, can_post, messages))
+}
+
 /// Starts a thread with its first message. A narrower audience names active member
 /// organisations and must include the author's own (nobody locks themselves out).
 pub async fn start(
@@ -329,7 +345,9 @@ pub async fn edit(
             &["body"],
             json!({ "thread": thread, "version": version, "body": body }),
         ));
+        concord_store::live::announce(tx.handle(), thread).await?;
         app.commit(tx).await?;
+        crate::live::after_commit(app, thread);
     }
     message(app, actor, id).await
 }

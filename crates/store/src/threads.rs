@@ -322,6 +322,23 @@ pub async fn messages_after(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// Messages of the thread edited at or after `since`, in thread order (for live readers).
+pub async fn messages_edited_since(
+    h: &mut Handle,
+    thread: ThreadId,
+    since: DateTime<Utc>,
+) -> StoreResult<Vec<Message>> {
+    let rows: Vec<MessageRow> = on_engine!(h, c => sqlx::query_as(concat!(
+        select_messages!(),
+        "WHERE m.thread_id = $1 AND m.version > 1 AND m.updated_at >= $2 ORDER BY m.seq LIMIT 200"
+    ))
+    .bind(thread.0)
+    .bind(since)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
 /// The `limit` messages written just before `before` (the latest ones when `None`), returned
 /// oldest first: a thread opens on its newest page and pages back in time.
 pub async fn messages_before(

@@ -1,6 +1,7 @@
 //! Server-Sent Events for live thread updates, shared by the page stream (HTML fragments) and the
-//! API stream (JSON). Each event's `id` is the message id, so a browser that reconnects sends
-//! `Last-Event-ID` and misses nothing. A stream ends when the reader loses access, when the
+//! API stream (JSON). A new message is a `message` event whose `id` is the message id, so a
+//! browser that reconnects sends `Last-Event-ID` and misses nothing; a message edited while the
+//! reader watches is an `edit` event (without an id: it does not move the reader's place). A stream ends when the reader loses access, when the
 //! server shuts down, or after `concord_app::live::STREAM_LIFETIME` (the client reconnects and is
 //! authenticated again).
 
@@ -11,8 +12,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use concord_app::live::{LiveThread, STREAM_LIFETIME};
-use concord_app::threads::MessageView;
+use concord_app::live::{LiveThread, LiveUpdate, STREAM_LIFETIME};
 use concord_domain::MessageId;
 use futures_util::stream;
 
@@ -35,10 +35,11 @@ struct State<F> {
     done: bool,
 }
 
-/// Streams `subscription` as `message` events whose data `render` produces (`None` skips one).
+/// Streams `subscription` as `message` and `edit` events whose data `render` produces (`None`
+/// skips one).
 pub fn stream<F>(subscription: LiveThread, render: F) -> Response
 where
-    F: FnMut(MessageView) -> Option<(MessageId, String)> + Send + 'static,
+    F: FnMut(&LiveUpdate) -> Option<(MessageId, String)> + Send + 'static,
 {
     let state = State {
         subscription,
@@ -57,14 +58,17 @@ where
             }
             match tokio::time::timeout_at(state.deadline, state.subscription.next()).await {
                 Ok(Ok(Some(batch))) => {
-                    for view in batch {
-                        if let Some((id, data)) = (state.render)(view) {
-                            state.pending.push_back(
+                    for update in batch {
+                        if let Some((id, data)) = (state.render)(&update) {
+                            let event = if update.edited {
+                                Event::default().event("edit").data(data)
+                            } else {
                                 Event::default()
                                     .event("message")
                                     .id(id.to_string())
-                                    .data(data),
-                            );
+                                    .data(data)
+                            };
+                            state.pending.push_back(event);
                         }
                     }
                 }

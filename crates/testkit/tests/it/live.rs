@@ -413,3 +413,63 @@ async fn mentions_are_recorded_for_people_who_may_read_the_thread_and_highlighte
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn an_edit_made_while_readers_watch_reaches_them_once_as_an_edit() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let carol = token_api(&app, "carol@riverton.example").await?;
+    let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
+    let thread = start(&carol, &safe_routes, &[], "Opening message").await?;
+    let draft = id_of(&post(&carol, &thread, "Draft text").await?);
+
+    let mut api_reader = stream(&app.api(None), &thread, None).await?;
+    let browser = app.signed_in("carol@riverton.example").await?;
+    let mut page_reader =
+        EventReader::open(browser.get(&format!("/threads/{thread}/live")).await?).await?;
+    let edit = carol
+        .put(
+            &format!("/api/v1/messages/{draft}"),
+            &json!({"body": "Final **text**"}),
+        )
+        .await?;
+    ensure!(edit.status() == 200, "editing: {}", edit.status());
+
+    // The API stream: an `edit` event without an id (the reader's place does not move).
+    let (name, id, data) = api_reader.next().await?.context("stream ended")?;
+    assert_eq!((name.as_str(), id.as_str()), ("edit", ""));
+    let data: Value = serde_json::from_str(&data)?;
+    assert_eq!(data["message"]["id"], draft.as_str());
+    assert_eq!(data["message"]["version"], 2);
+    assert_eq!(data["body_html"], "<p>Final <strong>text</strong></p>\n");
+    // The page stream: the message rendered again, announced as edited.
+    let (name, _, data) = page_reader.next().await?.context("page stream ended")?;
+    assert_eq!(name, "edit");
+    let data: Value = serde_json::from_str(&data)?;
+    let html = data["html"].as_str().context("html")?;
+    ensure!(html.contains(&format!("id=\"m-{draft}\"")), "{html}");
+    ensure!(html.contains("<strong>text</strong>"), "{html}");
+    ensure!(
+        data["announce"]
+            .as_str()
+            .is_some_and(|a| a.contains("edited")),
+        "{data}"
+    );
+
+    // Sent once: the next event is the next new message, not the edit again.
+    let after = id_of(&post(&carol, &thread, "After the edit").await?);
+    let (name, id, _) = api_reader.next().await?.context("stream ended")?;
+    assert_eq!((name.as_str(), id.as_str()), ("message", after.as_str()));
+    ensure!(
+        api_reader.quiet_for(Duration::from_millis(300)).await?,
+        "no repeats"
+    );
+    // A reader who arrives after the edit has it on the page already: nothing is sent. (The test
+    // clock stands still unless moved; edits at the very instant of subscribing are sent.)
+    app.clock.advance(chrono::Duration::seconds(1));
+    let mut late = stream(&app.api(None), &thread, None).await?;
+    ensure!(
+        late.quiet_for(Duration::from_millis(300)).await?,
+        "nothing old"
+    );
+    Ok(())
+}

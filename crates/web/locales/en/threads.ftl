@@ -78,5 +78,6 @@ field-audience = Audience
 field-body = Message text
 
 thread-live-new-message = New message from { $name }
+thread-live-edited-message = Message from { $name } edited
 message-hint-mentions = Mention someone named on this collaboration with @ and their name (for example @Alice Martin): they are notified.
 message-mentionable-summary = People you can mention ({ $count })

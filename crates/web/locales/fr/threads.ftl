@@ -78,5 +78,6 @@ field-audience = Public
 field-body = Texte du message
 
 thread-live-new-message = Nouveau message de { $name }
+thread-live-edited-message = Message de { $name } modifié
 message-hint-mentions = Mentionnez une personne nommée dans cette collaboration avec @ suivi de son nom (par exemple @Alice Martin) : elle est notifiée.
 message-mentionable-summary = Personnes que vous pouvez mentionner ({ $count })

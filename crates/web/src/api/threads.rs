@@ -235,8 +235,8 @@ pub async fn events(
     let after =
         crate::sse::last_event_id(&headers).or_else(|| params.after.and_then(|a| a.parse().ok()));
     let subscription = concord_app::live::subscribe(&ctx.app, &ctx.actor, id, after).await?;
-    Ok(crate::sse::stream(subscription, |view| {
-        let detail = MessageDetail::from(view);
+    Ok(crate::sse::stream(subscription, |update| {
+        let detail = MessageDetail::from(update.view.clone());
         let id = detail.message.id;
         Some((id, serde_json::to_string(&detail).ok()?))
     }))

@@ -523,16 +523,17 @@ async fn live(
         Err(error) => return page_error(&ctx)(error).into_response(),
     };
     let c = PageCtx::new(&ctx, "collaborations");
-    crate::sse::stream(subscription, move |view| {
-        let item = MessageItem::new(view);
+    crate::sse::stream(subscription, move |update| {
+        let item = MessageItem::new(update.view.clone());
         let html = LiveMessage { c: &c, item: &item }.render().ok()?;
+        let announcement = if update.edited {
+            "thread-live-edited-message"
+        } else {
+            "thread-live-new-message"
+        };
         let data = LiveEventData {
             id: item.view.message.id.to_string(),
-            announce: c.t1(
-                "thread-live-new-message",
-                "name",
-                &author(&c, &item.view.message),
-            ),
+            announce: c.t1(announcement, "name", &author(&c, &item.view.message)),
             html,
         };
         Some((item.view.message.id, serde_json::to_string(&data).ok()?))
