@@ -57,29 +57,15 @@ fn encode(value: &str) -> String {
 /// The message for the first error on `field`: `decision-error-<field>-<code>` when the catalogue
 /// has it, else the general `error-<code>`.
 fn field_error(c: &PageCtx, errors: &FieldErrors, field: &str) -> Option<String> {
-    let code = errors.for_field(field)?;
-    let specific = format!("decision-error-{field}-{code}");
-    let message = c.t(&specific);
-    Some(if message == specific {
-        c.t(&format!("error-{code}"))
-    } else {
-        message
+    super::field_error_worded(c, errors, field, |code| {
+        format!("decision-error-{field}-{code}")
     })
 }
 
 fn error_summary(c: &PageCtx, errors: &FieldErrors) -> Vec<(String, String)> {
-    errors
-        .0
-        .iter()
-        .map(|e| {
-            let message = field_error(c, errors, &e.field).unwrap_or_default();
-            let label = c.t(&format!("decision-field-{}", e.field));
-            (
-                e.field.clone(),
-                c.t2("error-summary-item", "field", &label, "message", &message),
-            )
-        })
-        .collect()
+    super::error_summary_worded(c, errors, "decision-field", |field| {
+        field_error(c, errors, field)
+    })
 }
 
 fn people_names(d: &Decision) -> String {

@@ -50,30 +50,16 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
 /// catalogue has one (`engagement-error-stakeholder_ids-not_in_collaboration`), else the
 /// general one for the code.
 fn field_error(c: &PageCtx, errors: &FieldErrors, field: &str) -> Option<String> {
-    let code = errors.for_field(field)?;
-    let specific = format!("engagement-error-{field}-{code}");
-    let message = c.t(&specific);
-    Some(if message == specific {
-        c.t(&format!("error-{code}"))
-    } else {
-        message
+    super::field_error_worded(c, errors, field, |code| {
+        format!("engagement-error-{field}-{code}")
     })
 }
 
 /// Every error of a form as (field, "Field: message"), for the summary above it.
 fn error_summary(c: &PageCtx, errors: &FieldErrors, label_prefix: &str) -> Vec<(String, String)> {
-    errors
-        .0
-        .iter()
-        .map(|e| {
-            let message = field_error(c, errors, &e.field).unwrap_or_default();
-            let label = c.t(&format!("{label_prefix}-{}", e.field));
-            (
-                e.field.clone(),
-                c.t2("error-summary-item", "field", &label, "message", &message),
-            )
-        })
-        .collect()
+    super::error_summary_worded(c, errors, label_prefix, |field| {
+        field_error(c, errors, field)
+    })
 }
 
 /// A success note after a redirect: only the codes this page sets.

@@ -63,29 +63,13 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
 /// The message for the first error on `field`: a meeting-specific one when the catalogue has it
 /// (`meeting-error-ends_at-must_be_after_start`), else the general one.
 fn field_error(c: &PageCtx, errors: &FieldErrors, field: &str) -> Option<String> {
-    let code = errors.for_field(field)?;
-    let specific = format!("meeting-error-{code}");
-    let message = c.t(&specific);
-    Some(if message == specific {
-        c.t(&format!("error-{code}"))
-    } else {
-        message
-    })
+    super::field_error_worded(c, errors, field, |code| format!("meeting-error-{code}"))
 }
 
 fn error_summary(c: &PageCtx, errors: &FieldErrors) -> Vec<(String, String)> {
-    errors
-        .0
-        .iter()
-        .map(|e| {
-            let message = field_error(c, errors, &e.field).unwrap_or_default();
-            let label = c.t(&format!("meeting-field-{}", e.field));
-            (
-                e.field.clone(),
-                c.t2("error-summary-item", "field", &label, "message", &message),
-            )
-        })
-        .collect()
+    super::error_summary_worded(c, errors, "meeting-field", |field| {
+        field_error(c, errors, field)
+    })
 }
 
 /// A time in the meeting's own zone (falls back to the reader's).

@@ -169,6 +169,47 @@ impl PageCtx {
 }
 
 /// Renders a template into a response with `status`.
+/// The message for the first error on `field`: the feature's own wording (`specific(code)`, e.g.
+/// `thread-error-audience-must_include_own_organisation`) when the catalogue has it, else the
+/// general one for the code.
+pub fn field_error_worded(
+    c: &PageCtx,
+    errors: &FieldErrors,
+    field: &str,
+    specific: impl Fn(&str) -> String,
+) -> Option<String> {
+    let code = errors.for_field(field)?;
+    let specific = specific(code);
+    let message = c.t(&specific);
+    Some(if message == specific {
+        c.t(&format!("error-{code}"))
+    } else {
+        message
+    })
+}
+
+/// Every error of a form as (field, "Field: message"), for the summary above it: labels are
+/// `{label_prefix}-{field}`, messages what `message` says for the field.
+pub fn error_summary_worded(
+    c: &PageCtx,
+    errors: &FieldErrors,
+    label_prefix: &str,
+    message: impl Fn(&str) -> Option<String>,
+) -> Vec<(String, String)> {
+    errors
+        .0
+        .iter()
+        .map(|e| {
+            let text = message(&e.field).unwrap_or_default();
+            let label = c.t(&format!("{label_prefix}-{}", e.field));
+            (
+                e.field.clone(),
+                c.t2("error-summary-item", "field", &label, "message", &text),
+            )
+        })
+        .collect()
+}
+
 pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
     match template.render() {
         Ok(html) => {

@@ -46,30 +46,16 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
 /// The message for the first error on `field`: one for this field and code when the catalogue
 /// has it (`thread-error-audience-must_include_own_organisation`), else the general one.
 fn field_error(c: &PageCtx, errors: &FieldErrors, field: &str) -> Option<String> {
-    let code = errors.for_field(field)?;
-    let specific = format!("thread-error-{field}-{code}");
-    let message = c.t(&specific);
-    Some(if message == specific {
-        c.t(&format!("error-{code}"))
-    } else {
-        message
+    super::field_error_worded(c, errors, field, |code| {
+        format!("thread-error-{field}-{code}")
     })
 }
 
 /// Every error of a form as (field, "Field: message"), for the summary above it.
 fn error_summary(c: &PageCtx, errors: &FieldErrors) -> Vec<(String, String)> {
-    errors
-        .0
-        .iter()
-        .map(|e| {
-            let message = field_error(c, errors, &e.field).unwrap_or_default();
-            let label = c.t(&format!("thread-field-{}", e.field));
-            (
-                e.field.clone(),
-                c.t2("error-summary-item", "field", &label, "message", &message),
-            )
-        })
-        .collect()
+    super::error_summary_worded(c, errors, "thread-field", |field| {
+        field_error(c, errors, field)
+    })
 }
 
 fn encode(value: &str) -> String {

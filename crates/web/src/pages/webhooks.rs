@@ -39,29 +39,15 @@ pub fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
 /// The message for the first error on `field`: a specific one (`webhook-error-url-address_not_allowed`)
 /// when the catalogue has it, else the general one.
 fn field_error(c: &PageCtx, errors: &FieldErrors, field: &str) -> Option<String> {
-    let code = errors.for_field(field)?;
-    let specific = format!("webhook-error-{field}-{code}");
-    let message = c.t(&specific);
-    Some(if message == specific {
-        c.t(&format!("error-{code}"))
-    } else {
-        message
+    super::field_error_worded(c, errors, field, |code| {
+        format!("webhook-error-{field}-{code}")
     })
 }
 
 fn error_summary(c: &PageCtx, errors: &FieldErrors) -> Vec<(String, String)> {
-    errors
-        .0
-        .iter()
-        .map(|e| {
-            let message = field_error(c, errors, &e.field).unwrap_or_default();
-            let label = c.t(&format!("webhook-field-{}", e.field));
-            (
-                e.field.clone(),
-                c.t2("error-summary-item", "field", &label, "message", &message),
-            )
-        })
-        .collect()
+    super::error_summary_worded(c, errors, "webhook-field", |field| {
+        field_error(c, errors, field)
+    })
 }
 
 fn encode(value: &str) -> String {
