@@ -1,6 +1,6 @@
 //! Live updates for open thread pages. A reader subscribes to a thread; whenever the thread may
 //! have something new, the subscription wakes and reads what the reader has not seen yet through
-//! the ordinary service (`threads::messages_after`), so the policy is asked again for every batch
+//! the ordinary service (`threads::live_batch`), so the policy is asked again for every batch
 //! and a reader who loses access stops receiving.
 //!
 //! The hub only carries "thread X changed" signals, never content; a missed or duplicated signal
@@ -176,7 +176,7 @@ pub struct LiveThread {
     last_seen: Option<MessageId>,
     /// When the reader subscribed: edits from then on are news.
     since: DateTime<Utc>,
-    /// The version of each message the reader has been sent (as new or as edited).
+    /// The version of each edited message the reader has been sent (as new or as edited).
     versions_sent: HashMap<MessageId, i64>,
     changes: watch::Receiver<u64>,
     closed: watch::Receiver<bool>,
@@ -241,22 +241,28 @@ impl LiveThread {
                 }
             }
             let mut updates = Vec::new();
-            let fresh =
-                threads::messages_after(&self.app, &self.actor, self.thread, self.last_seen)
-                    .await?;
+            let (fresh, edits) = threads::live_batch(
+                &self.app,
+                &self.actor,
+                self.thread,
+                self.last_seen,
+                self.since,
+            )
+            .await?;
             if let Some(last) = fresh.last() {
                 self.last_seen = Some(last.message.id);
             }
             for view in fresh {
-                self.versions_sent
-                    .insert(view.message.id, view.message.version);
+                // Only an edited message can come back among the edits.
+                if view.message.version > 1 {
+                    self.versions_sent
+                        .insert(view.message.id, view.message.version);
+                }
                 updates.push(LiveUpdate {
                     view,
                     edited: false,
                 });
             }
-            let edits =
-                threads::edits_since(&self.app, &self.actor, self.thread, self.since).await?;
             for view in edits {
                 let sent = self.versions_sent.get(&view.message.id).copied();
                 if sent.is_some_and(|v| v >= view.message.version) {

@@ -166,7 +166,7 @@ pub async fn get(
 }
 
 /// Messages after `after` (a message id), oldest first, at most a page: what a reader who has
-/// seen up to `after` is missing (used by live updates to catch up).
+/// seen up to `after` is missing.
 pub async fn messages_after(
     app: &App,
     actor: &Actor,
@@ -181,20 +181,26 @@ pub async fn messages_after(
     Ok(message_views(actor, can_post, messages))
 }
 
-/// Messages of the thread edited at or after `since`, with their latest text (live readers are
-/// sent edits made while they watch).
-pub async fn edits_since(
+/// What a live reader is missing, read with one policy check: messages after `after` (as
+/// [`messages_after`]) and messages edited at or after `since`, with their latest text.
+pub async fn live_batch(
     app: &App,
     actor: &Actor,
     thread: ThreadId,
+    after: Option<MessageId>,
     since: DateTime<Utc>,
-) -> Result<Vec<MessageView>, AppError> {
+) -> Result<(Vec<MessageView>, Vec<MessageView>), AppError> {
     let mut h = app.db.read().await?;
     let (_, f) = readable_thread(&mut h, actor, thread).await?;
-    let mut messages = store::messages_edited_since(&mut h, thread, since).await?;
-    store::attach_mentions(&mut h, &mut messages).await?;
+    let mut fresh = store::messages_after(&mut h, thread, after, MESSAGES_PER_PAGE).await?;
+    store::attach_mentions(&mut h, &mut fresh).await?;
+    let mut edited = store::messages_edited_since(&mut h, thread, since).await?;
+    store::attach_mentions(&mut h, &mut edited).await?;
     let can_post = policy::collaboration_allows(actor, &f, CollaborationAction::Discuss);
-    Ok(message_views(actor, can_post, messages))
+    Ok((
+        message_views(actor, can_post, fresh),
+        message_views(actor, can_post, edited),
+    ))
 }
 
 /// Starts a thread with its first message. A narrower audience names active member
