@@ -481,9 +481,5 @@ pub(crate) async fn person_may_read(
         return Ok(false);
     };
     let org = store::user_organisation(h, user).await?;
-    Ok(match visibility {
-        DecisionVisibility::Organisations => org.is_some_and(|o| audience.contains(&o)),
-        // Someone named on the collaboration reads it and is a member.
-        _ => true,
-    })
+    Ok(domain::named_person_may_read(visibility, &audience, org))
 }

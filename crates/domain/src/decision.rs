@@ -95,9 +95,19 @@ pub fn visibility_fits(collaboration: Visibility, decision: DecisionVisibility) 
     !(collaboration == Visibility::Confidential && decision == DecisionVisibility::Public)
 }
 
+/// Whether a person named on the collaboration, of organisation `org`, may read a decision.
+/// Everyone named reads the collaboration and counts as a member, so only a decision for chosen
+/// organisations leaves anyone out.
+pub fn named_person_may_read(
+    visibility: DecisionVisibility,
+    audience: &[OrganisationId],
+    org: Option<OrganisationId>,
+) -> bool {
+    visibility != DecisionVisibility::Organisations || org.is_some_and(|o| audience.contains(&o))
+}
+
 /// Whom to tell of a new decision: the people named on the collaboration (given with their
-/// organisation) who may read it. Everyone named reads the collaboration and counts as a member,
-/// so only a decision for chosen organisations leaves anyone out.
+/// organisation) who may read it.
 pub fn people_to_tell(
     visibility: DecisionVisibility,
     audience: &[OrganisationId],
@@ -105,9 +115,7 @@ pub fn people_to_tell(
 ) -> Vec<UserId> {
     named
         .iter()
-        .filter(|(_, org)| {
-            visibility != DecisionVisibility::Organisations || audience.contains(org)
-        })
+        .filter(|(_, org)| named_person_may_read(visibility, audience, Some(*org)))
         .map(|(user, _)| *user)
         .collect()
 }
