@@ -197,11 +197,14 @@ fn after_failure(previous: Option<Throttle>, now: DateTime<Utc>, limit: i64) -> 
 
 /// Signs in with email and password from client address `client`. Unknown email, wrong password and
 /// deactivated account all answer `InvalidCredentials`, after the same amount of hashing work.
+/// `browser_language` (the language the sign-in page was shown in) is remembered for what is
+/// written to the person later, until they choose a language in their settings.
 pub async fn sign_in(
     app: &App,
     email: &str,
     password: &str,
     client: &str,
+    browser_language: &str,
 ) -> Result<NewSession, AppError> {
     let mut errors = FieldErrors::new();
     if email.trim().is_empty() {
@@ -287,6 +290,7 @@ pub async fn sign_in(
             let raw_id = new_secret_string("");
             let expires_at = now + Duration::hours(SESSION_LIFETIME_HOURS);
             users::clear_throttle(tx.handle(), &account_key).await?;
+            users::remember_browser_locale(tx.handle(), user_id, browser_language).await?;
             users::insert_session(
                 tx.handle(),
                 &credential_hash(&raw_id),
@@ -302,7 +306,7 @@ pub async fn sign_in(
                 user_id,
                 None,
                 &[],
-                serde_json::json!({ "client": client }),
+                serde_json::json!({ "client": client, "browser_language": browser_language }),
             ));
             app.commit(tx).await?;
             Ok(NewSession {

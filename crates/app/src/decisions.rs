@@ -15,7 +15,7 @@ use concord_domain::decision::{
 };
 use concord_domain::notification::NotificationKind;
 use concord_domain::policy::{self, Actor, CollaborationAction, CollaborationFacts};
-use concord_domain::{CollaborationId, DecisionId, FieldErrors, MeetingId, UserId};
+use concord_domain::{CollaborationId, DecisionId, FieldErrors, MeetingId, OrganisationId, UserId};
 use concord_store::decisions::{self as store, DecisionFilter};
 use concord_store::{Handle, collaborations as collab_store};
 use serde_json::json;
@@ -354,34 +354,46 @@ pub async fn create(
         ],
         details(&fields),
     ));
-    let named: Vec<_> = collab_store::people(tx.handle(), collaboration)
-        .await?
-        .into_iter()
-        .map(|p| (p.user_id, p.organisation_id))
-        .collect();
-    let recipients = domain::people_to_tell(fields.visibility, &fields.audience, &named);
+    let named = named_people(tx.handle(), collaboration).await?;
     crate::notifications::notify(
         &mut tx,
         actor.user_id(),
         app.now(),
-        &recipients,
+        &domain::people_to_tell(fields.visibility, &fields.audience, &named),
         NotificationKind::Decision,
-        &Notice {
-            collaboration: Some(collaboration),
-            title: Text::new("notification-decision").with("title", &fields.title),
-            link: format!("/decisions/{id}"),
-            excerpt: Some(Text::plain(
-                fields
-                    .decided
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )),
-        },
+        &notice(collaboration, id, &fields),
     )
     .await?;
     app.commit(tx).await?;
     get(app, actor, id).await
+}
+
+/// The people named on a collaboration, with their organisations: whom a decision may be told to.
+async fn named_people(
+    h: &mut Handle,
+    collaboration: CollaborationId,
+) -> Result<Vec<(UserId, OrganisationId)>, AppError> {
+    Ok(collab_store::people(h, collaboration)
+        .await?
+        .into_iter()
+        .map(|p| (p.user_id, p.organisation_id))
+        .collect())
+}
+
+/// What a decision's notification says: its title and, as the excerpt, what was decided.
+fn notice(collaboration: CollaborationId, id: DecisionId, fields: &DecisionFields) -> Notice {
+    Notice {
+        collaboration: Some(collaboration),
+        title: Text::new("notification-decision").with("title", &fields.title),
+        link: format!("/decisions/{id}"),
+        excerpt: Some(Text::plain(
+            fields
+                .decided
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )),
+    }
 }
 
 fn details(fields: &DecisionFields) -> serde_json::Value {
@@ -438,7 +450,7 @@ fn changed(before: &DecisionFields, after: &DecisionFields) -> Vec<&'static str>
 }
 
 /// Replaces a decision's fields (people who may add content and can see it). An edit that changes
-/// nothing records nothing.
+/// nothing records nothing; one that lets more of the named people read it tells them of it.
 pub async fn update(
     app: &App,
     actor: &Actor,
@@ -452,8 +464,9 @@ pub async fn update(
     check_links(tx.handle(), actor, collaboration, &f, &fields).await?;
     let before = store::get_decision(tx.handle(), id)
         .await?
+        .map(|d| fields_of(&d))
         .ok_or(AppError::NotFound)?;
-    let changed = changed(&fields_of(&before), &fields);
+    let changed = changed(&before, &fields);
     if !changed.is_empty() {
         store::update_decision(tx.handle(), id, &fields, app.now()).await?;
         tx.record(event(
@@ -465,6 +478,21 @@ pub async fn update(
             &changed,
             details(&fields),
         ));
+        // Those who may now read a decision they could not are told of it as of a new one.
+        let widened = domain::people_newly_able_to_read(
+            (before.visibility, &before.audience),
+            (fields.visibility, &fields.audience),
+            &named_people(tx.handle(), collaboration).await?,
+        );
+        crate::notifications::notify(
+            &mut tx,
+            actor.user_id(),
+            app.now(),
+            &widened,
+            NotificationKind::Decision,
+            &notice(collaboration, id, &fields),
+        )
+        .await?;
         app.commit(tx).await?;
     }
     get(app, actor, id).await

@@ -32,7 +32,8 @@ pub struct Notice {
 }
 
 /// Records a notification of `kind` for each of `recipients` in the caller's write transaction
-/// (the one that also records the event it tells about), written in the recipient's language.
+/// (the one that also records the event it tells about), written in the recipient's language (their
+/// setting, else their browser's at their last sign-in, else English).
 /// The actor is never told of their own doing; repeats in `recipients` count once; deactivated
 /// accounts are skipped. A recipient whose email choice for `kind` is `immediate` also gets an
 /// outbox row, in the same transaction.
@@ -49,13 +50,13 @@ pub async fn notify(
     notice: &Notice,
 ) -> Result<(), AppError> {
     let mut seen = Vec::with_capacity(recipients.len());
+    let languages = store::languages_of(tx.handle(), recipients).await?;
     for &user in recipients {
         if Some(user) == actor || seen.contains(&user) {
             continue;
         }
         seen.push(user);
-        let locale = store::locale_of(tx.handle(), user).await?;
-        let locale = locale.as_deref();
+        let locale = languages.get(&user).map(String::as_str);
         let content = NotificationContent {
             collaboration: notice.collaboration,
             title: notice.title.render(locale),

@@ -120,6 +120,23 @@ pub fn people_to_tell(
         .collect()
 }
 
+/// Whom to tell when an edit changes who may read a decision: the named people who may read it
+/// now and could not before. The others were told when it was recorded, or may not read it.
+pub fn people_newly_able_to_read(
+    before: (DecisionVisibility, &[OrganisationId]),
+    after: (DecisionVisibility, &[OrganisationId]),
+    named: &[(UserId, OrganisationId)],
+) -> Vec<UserId> {
+    named
+        .iter()
+        .filter(|(_, org)| {
+            named_person_may_read(after.0, after.1, Some(*org))
+                && !named_person_may_read(before.0, before.1, Some(*org))
+        })
+        .map(|(user, _)| *user)
+        .collect()
+}
+
 /// Whom to tell about an assignment: the new owner, when the owner changed (or the item is new)
 /// and the owner is not the person who made the change.
 pub fn newly_assigned(before: Option<UserId>, after: UserId, by: Option<UserId>) -> Option<UserId> {
@@ -470,6 +487,41 @@ mod tests {
         }
         let only_city = people_to_tell(DecisionVisibility::Organisations, &[city], &named);
         assert_eq!(only_city, vec![a]);
+    }
+
+    #[test]
+    fn widening_a_decision_tells_only_those_who_could_not_read_it_before() {
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        let (city, trust, uni) = (
+            OrganisationId::new(),
+            OrganisationId::new(),
+            OrganisationId::new(),
+        );
+        let named = [(a, city), (b, trust), (c, uni)];
+        let orgs = DecisionVisibility::Organisations;
+        let city_only = (orgs, &[city][..]);
+        assert_eq!(
+            people_newly_able_to_read(city_only, (orgs, &[city, trust]), &named),
+            vec![b]
+        );
+        assert_eq!(
+            people_newly_able_to_read(city_only, (DecisionVisibility::Public, &[]), &named),
+            vec![b, c]
+        );
+        // Narrowing, or changing between levels every named person reads, tells nobody.
+        assert!(
+            people_newly_able_to_read((DecisionVisibility::Members, &[]), city_only, &named)
+                .is_empty()
+        );
+        assert!(
+            people_newly_able_to_read(
+                (DecisionVisibility::Members, &[]),
+                (DecisionVisibility::Public, &[]),
+                &named
+            )
+            .is_empty()
+        );
+        assert!(people_newly_able_to_read(city_only, city_only, &named).is_empty());
     }
 
     use super::*;

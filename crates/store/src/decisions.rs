@@ -17,7 +17,9 @@ use concord_domain::{
 };
 use uuid::Uuid;
 
-use crate::{Handle, StoreResult, on_engine, on_engine_exec, parse_stored};
+use crate::{
+    Handle, StoreResult, fetch_for_ids, on_engine, on_engine_exec, parse_stored, placeholders,
+};
 
 /// The SQL form of `ReadScope::allows` for decision `d`, with `$2` "may read the collaboration",
 /// `$3` "is a member" and `$4` the reader's organisation (NULL for anonymous).
@@ -95,28 +97,6 @@ macro_rules! select_decisions {
          d.created_by, u.display_name AS created_by_name, d.created_at, d.updated_at \
          FROM decisions d JOIN collaborations c ON c.id = d.collaboration_id \
          LEFT JOIN meetings m ON m.id = d.meeting_id LEFT JOIN users u ON u.id = d.created_by "
-    };
-}
-
-/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values (both engines).
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Runs `sql` (with an `IN (…)` list of placeholders) binding every id, for the rows of several
-/// decisions. The SQL is built only from literals and [`placeholders`]; every value is bound.
-macro_rules! fetch_for_ids {
-    ($h:expr, $sql:expr, $ids:expr) => {
-        on_engine!($h, c => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe($sql.to_owned()));
-            for id in $ids {
-                query = query.bind(*id);
-            }
-            query.fetch_all(c).await
-        })
     };
 }
 

@@ -52,6 +52,29 @@ macro_rules! on_engine_exec {
     };
 }
 
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values (both engines).
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `sql` (with an `IN (…)` list of [`placeholders`]) binding every id: the rows of several
+/// things in one query. The SQL is built only from literals and placeholders; every value is bound.
+macro_rules! fetch_for_ids {
+    ($h:expr, $sql:expr, $ids:expr) => {
+        $crate::on_engine!($h, c => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe($sql.to_owned()));
+            for id in $ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(c).await
+        })
+    };
+}
+pub(crate) use fetch_for_ids;
+
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -5,6 +5,8 @@
 //! as single atomic statements on a pooled connection, outside any audited unit of work: it is
 //! the worker's progress, not a change someone made (the change that queued the email is audited).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use concord_domain::notification::{
     EmailDelivery, EmailStatus, Notification, NotificationContent, NotificationKind, Preference,
@@ -12,7 +14,9 @@ use concord_domain::notification::{
 use concord_domain::{EmailId, NotificationId, UserId};
 use uuid::Uuid;
 
-use crate::{Conn, Handle, StoreResult, on_engine, on_engine_exec, parse_stored};
+use crate::{
+    Conn, Handle, StoreResult, fetch_for_ids, on_engine, on_engine_exec, parse_stored, placeholders,
+};
 
 /// Records one notification for an active `user`, with the user's email choice for `kind` in
 /// force now. Returns that choice, or `None` when there is no such active user (nothing stored).
@@ -326,7 +330,7 @@ pub struct OutboxEmail {
 pub async fn outbox_email(h: &mut Handle, id: EmailId) -> StoreResult<Option<OutboxEmail>> {
     #[allow(clippy::type_complexity)]
     let row: Option<(String, String, Option<String>, i64, Option<NaiveDate>)> = on_engine!(h, c => sqlx::query_as(
-        "SELECT u.email, u.display_name, u.locale, e.attempts, e.digest_date FROM emails e \
+        "SELECT u.email, u.display_name, COALESCE(u.locale, u.browser_locale), e.attempts, e.digest_date FROM emails e \
          JOIN users u ON u.id = e.user_id WHERE e.id = $1",
     )
     .bind(id.0)
@@ -439,15 +443,25 @@ pub async fn claim_daily_job(
     Ok(n == 1)
 }
 
-/// A person's language setting (for what is written to them), if they chose one.
-pub async fn locale_of(h: &mut Handle, user: UserId) -> StoreResult<Option<String>> {
-    let locale: Option<Option<String>> = on_engine!(h, c => sqlx::query_scalar(
-        "SELECT locale FROM users WHERE id = $1",
-    )
-    .bind(user.0)
-    .fetch_optional(c)
-    .await)?;
-    Ok(locale.flatten())
+/// The language to write to each of `users` in: their setting, else the language their browser
+/// asked for when they last signed in. People with neither are left out (the caller's default).
+pub async fn languages_of(
+    h: &mut Handle,
+    users: &[UserId],
+) -> StoreResult<HashMap<UserId, String>> {
+    let ids: Vec<Uuid> = users.iter().map(|u| u.0).collect();
+    let mut out = HashMap::with_capacity(ids.len());
+    // Bounded lists: well under both engines' limits on bound parameters.
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT id, COALESCE(locale, browser_locale) FROM users WHERE id IN ({}) \
+             AND COALESCE(locale, browser_locale) IS NOT NULL",
+            placeholders(chunk.len())
+        );
+        let rows: Vec<(Uuid, String)> = fetch_for_ids!(h, &sql, chunk)?;
+        out.extend(rows.into_iter().map(|(id, lang)| (UserId::from(id), lang)));
+    }
+    Ok(out)
 }
 
 /// The active admins of an organisation (whom an invitation of the organisation concerns).

@@ -152,6 +152,14 @@ pub async fn set_preferences(
     Ok(())
 }
 
+/// Remembers the language a person's browser asked for at sign-in (not their setting: that one
+/// they choose themselves and it wins).
+pub async fn remember_browser_locale(h: &mut Handle, id: UserId, locale: &str) -> StoreResult<()> {
+    on_engine_exec!(h, c => sqlx::query("UPDATE users SET browser_locale = $2 WHERE id = $1")
+        .bind(id.0).bind(locale).execute(c).await)?;
+    Ok(())
+}
+
 /// The signed-in person behind a request, with their display preferences.
 #[derive(Clone, Debug)]
 pub struct ResolvedActor {

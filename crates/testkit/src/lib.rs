@@ -344,9 +344,21 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base_url: &str) -> Browser {
+        Browser::speaking(base_url, None)
+    }
+
+    /// A browser that sends `accept_language` with every request, as one set to a language does.
+    pub fn speaking(base_url: &str, accept_language: Option<&str>) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(value) =
+            accept_language.and_then(|l| reqwest::header::HeaderValue::from_str(l).ok())
+        {
+            headers.insert(reqwest::header::ACCEPT_LANGUAGE, value);
+        }
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .unwrap_or_default();
         Browser {

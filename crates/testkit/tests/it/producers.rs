@@ -3,13 +3,15 @@
 //! they may not read); a decision tells the people named on the collaboration who may read it; a
 //! meeting tells its invitees when they are invited, when its time or place changes and when it
 //! is cancelled; an action item tells its owner when it is assigned and on the day it falls due
-//! (once, however often the daily job runs). Nobody is told of their own doing.
+//! (once, however often the daily job runs). Nobody is told of their own doing. An edit that lets
+//! more people read a decision tells them. Each notification is written in its reader's language:
+//! their setting, else the language their browser asked for when they signed in.
 
 use crate::support::{collab_id, expect, token_api};
 use anyhow::{Context, Result, ensure};
 use chrono::Duration;
 use concord_app::demo::DEMO_ACCOUNTS;
-use concord_testkit::{Api, TestApp};
+use concord_testkit::{Api, Browser, TestApp};
 use serde_json::{Value, json};
 
 /// Every notification of the caller whose link starts with `link`, newest first.
@@ -182,30 +184,17 @@ async fn mentions_and_decisions_tell_exactly_the_people_who_may_read_them() -> R
 
     // A decision for Carol's organisation only is not told to the other person; one for the
     // members is, as `decision`; Carol hears of neither (she recorded them).
-    let today = app.server.app.now().date_naive().to_string();
-    let mut decisions = Vec::new();
-    for (title, visibility, audience) in [
-        (
+    let decisions = [
+        decide(
+            &c,
+            &app,
             "Keep the budget split internal",
             "organisations",
-            vec![c.carol_org.clone()],
-        ),
-        ("Adopt the crossing list", "members", vec![]),
-    ] {
-        let view = expect(
-            c.carol
-                .post(
-                    &format!("/api/v1/collaborations/{}/decisions", c.collaboration),
-                    &json!({"title": title, "decided": "As   discussed.", "decided_by": [c.carol_id],
-                            "decided_on": today, "visibility": visibility, "audience": audience}),
-                )
-                .await?,
-            201,
-            "recording a decision",
+            &[&c.carol_org],
         )
-        .await?;
-        decisions.push(view["decision"]["id"].as_str().context("id")?.to_owned());
-    }
+        .await?,
+        decide(&c, &app, "Adopt the crossing list", "members", &[]).await?,
+    ];
     assert!(
         told(&c.other, &format!("/decisions/{}", decisions[0]))
             .await?
@@ -373,17 +362,7 @@ async fn meetings_tell_their_invitees_and_action_items_their_owners() -> Result<
 async fn notifications_are_written_in_each_recipients_language() -> Result<()> {
     let app = TestApp::spawn_with_demo().await?;
     let c = cast(&app).await?;
-    let core = &app.server.app;
-    let other = concord_app::accounts::actor_for_email(core, c.other_email)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let french = concord_app::accounts::PreferencesInput {
-        locale: Some("fr".into()),
-        time_zone: "Europe/Paris".into(),
-    };
-    concord_app::accounts::set_preferences(core, &other, &french, |_| true)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    choose_language(&app, c.other_email, "fr").await?;
 
     let thread = start_thread(&c.carol, &c.collaboration, &[]).await?;
     post(&c.carol, &thread, &format!("@{} merci !", c.other_name)).await?;
@@ -392,20 +371,7 @@ async fn notifications_are_written_in_each_recipients_language() -> Result<()> {
         notes[0]["title"],
         "Carol Nguyen vous a mentionné·e dans « Who is told »"
     );
-    let today = core.now().date_naive().to_string();
-    let view = expect(
-        c.carol
-            .post(
-                &format!("/api/v1/collaborations/{}/decisions", c.collaboration),
-                &json!({"title": "Adopt the crossing list", "decided": "As discussed.",
-                        "decided_by": [c.carol_id], "decided_on": today, "visibility": "members"}),
-            )
-            .await?,
-        201,
-        "recording a decision",
-    )
-    .await?;
-    let id = view["decision"]["id"].as_str().context("id")?;
+    let id = decide(&c, &app, "Adopt the crossing list", "members", &[]).await?;
     let notes = told(&c.other, &format!("/decisions/{id}")).await?;
     assert_eq!(
         notes[0]["title"],
@@ -422,6 +388,135 @@ async fn notifications_are_written_in_each_recipients_language() -> Result<()> {
     assert_eq!(
         notes[0]["title"],
         "Decision recorded: \u{201c}Adopt the crossing list\u{201d}"
+    );
+    Ok(())
+}
+
+/// Sets the language of the demo account `email` in its settings.
+async fn choose_language(app: &TestApp, email: &str, locale: &str) -> Result<()> {
+    let core = &app.server.app;
+    let person = concord_app::accounts::actor_for_email(core, email)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let preferences = concord_app::accounts::PreferencesInput {
+        locale: Some(locale.into()),
+        time_zone: "Europe/Paris".into(),
+    };
+    concord_app::accounts::set_preferences(core, &person, &preferences, |_| true)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+}
+
+/// Records a decision as Carol, for `visibility` (and `audience` with `organisations`).
+async fn decide(
+    c: &Cast,
+    app: &TestApp,
+    title: &str,
+    visibility: &str,
+    audience: &[&str],
+) -> Result<String> {
+    let today = app.server.app.now().date_naive().to_string();
+    let view = expect(
+        c.carol
+            .post(
+                &format!("/api/v1/collaborations/{}/decisions", c.collaboration),
+                &json!({"title": title, "decided": "As   discussed.", "decided_by": [c.carol_id],
+                        "decided_on": today, "visibility": visibility, "audience": audience}),
+            )
+            .await?,
+        201,
+        "recording a decision",
+    )
+    .await?;
+    Ok(view["decision"]["id"].as_str().context("id")?.to_owned())
+}
+
+#[tokio::test]
+async fn widening_a_decision_tells_those_who_may_now_read_it() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let c = cast(&app).await?;
+    let title = "Keep the budget split internal";
+    let id = decide(&c, &app, title, "organisations", &[&c.carol_org]).await?;
+    let link = format!("/decisions/{id}");
+    assert!(told(&c.other, &link).await?.is_empty());
+
+    let today = app.server.app.now().date_naive().to_string();
+    let edit = |decided: &str, visibility: &str, audience: Vec<String>| {
+        json!({"title": title, "decided": decided, "decided_by": [c.carol_id],
+               "decided_on": today, "visibility": visibility, "audience": audience})
+    };
+    let path = format!("/api/v1/decisions/{id}");
+    // A change of wording that leaves the readers as they were tells nobody.
+    let body = edit(
+        "As discussed, internally.",
+        "organisations",
+        vec![c.carol_org.clone()],
+    );
+    expect(c.carol.put(&path, &body).await?, 200, "rewording").await?;
+    assert!(told(&c.other, &link).await?.is_empty());
+
+    // Opening it to every member tells the other person, once, as a decision.
+    let body = edit("As discussed, for everyone.", "members", vec![]);
+    expect(c.carol.put(&path, &body).await?, 200, "widening").await?;
+    let notes = told(&c.other, &link).await?;
+    assert_eq!(kinds(&notes), ["decision"]);
+    assert_eq!(
+        notes[0]["title"],
+        "Decision recorded: \u{201c}Keep the budget split internal\u{201d}"
+    );
+    assert_eq!(notes[0]["excerpt"], "As discussed, for everyone.");
+
+    // Publishing it widens nothing for the people named: they could already read it.
+    let body = edit("As discussed, for everyone.", "public", vec![]);
+    expect(c.carol.put(&path, &body).await?, 200, "publishing").await?;
+    assert_eq!(told(&c.other, &link).await?.len(), 1);
+    assert!(told(&c.carol, &link).await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_a_language_setting_notifications_follow_the_browser_at_sign_in() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let c = cast(&app).await?;
+    // The other person has chosen no language; their browser asks for French first.
+    let browser = Browser::speaking(&app.server.base_url, Some("fr-CA,fr;q=0.9,en;q=0.5"));
+    browser
+        .sign_in(c.other_email, concord_app::demo::DEMO_PASSWORD)
+        .await?;
+    let id = decide(&c, &app, "Adopt the crossing list", "members", &[]).await?;
+    let notes = told(&c.other, &format!("/decisions/{id}")).await?;
+    assert_eq!(
+        notes[0]["title"],
+        "Décision enregistrée : « Adopt the crossing list »"
+    );
+    // So are their emails: a mention (emailed at once) greets them in French.
+    let thread = start_thread(&c.carol, &c.collaboration, &[]).await?;
+    post(&c.carol, &thread, &format!("@{} merci !", c.other_name)).await?;
+    let core = &app.server.app;
+    let now = core.now();
+    let mut greetings = Vec::new();
+    let mut h = core.db.read().await?;
+    let lease = now + Duration::minutes(5);
+    for id in concord_store::notifications::claim_due(&mut h, now, lease, 1000).await? {
+        if let Some(email) = concord_store::notifications::outbox_email(&mut h, id).await?
+            && email.to_address == c.other_email
+            && email.notifications.iter().any(|n| n.link.contains(&thread))
+        {
+            let (_, body) = concord_app::outbox::render(&email, "https://concord.example")
+                .map_err(anyhow::Error::msg)?;
+            greetings.extend(body.lines().next().map(str::to_owned));
+        }
+    }
+    drop(h);
+    assert_eq!(greetings, [format!("Bonjour {},", c.other_name)]);
+
+    // A language chosen in the settings wins over the browser's.
+    choose_language(&app, c.other_email, "en").await?;
+    let id = decide(&c, &app, "Paint the crossings", "members", &[]).await?;
+    let notes = told(&c.other, &format!("/decisions/{id}")).await?;
+    assert_eq!(
+        notes[0]["title"],
+        "Decision recorded: \u{201c}Paint the crossings\u{201d}"
     );
     Ok(())
 }

@@ -11,6 +11,7 @@ account-preferences-heading = Language and time zone
 account-language-browser = Follow my browser
 account-language-en = English
 account-language-fr = Français
+hint-locale = Pages, notifications and emails use this language. Following your browser, notifications and emails use the language it asked for when you last signed in.
 hint-time_zone = Dates and times are shown in this time zone.
 account-preferences-submit = Save preferences
 account-tokens-heading = API tokens

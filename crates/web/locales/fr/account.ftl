@@ -11,6 +11,7 @@ account-preferences-heading = Langue et fuseau horaire
 account-language-browser = Suivre mon navigateur
 account-language-en = English
 account-language-fr = Français
+hint-locale = Les pages, notifications et courriels sont dans cette langue. Si vous suivez votre navigateur, notifications et courriels sont dans la langue qu’il demandait à votre dernière connexion.
 hint-time_zone = Les dates et heures sont affichées dans ce fuseau horaire.
 account-preferences-submit = Enregistrer les préférences
 account-tokens-heading = Jetons d'API

@@ -77,7 +77,15 @@ async fn submit(
     Form(input): Form<SignInForm>,
 ) -> Response {
     let next = safe_next(input.next.as_deref());
-    match auth::sign_in(&ctx.app, &input.email, &input.password, &ctx.client).await {
+    match auth::sign_in(
+        &ctx.app,
+        &input.email,
+        &input.password,
+        &ctx.client,
+        ctx.lang.code(),
+    )
+    .await
+    {
         Ok(session) => {
             // A fresh id at sign-in: whatever id the browser had before is never promoted.
             if let Some(old) = &ctx.session {
