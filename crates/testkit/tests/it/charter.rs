@@ -353,3 +353,36 @@ async fn the_charter_pages_render_safely_sign_off_and_show_the_diff() -> Result<
     assert!(old.contains("<p>Safer streets.</p>"), "{old}");
     Ok(())
 }
+
+#[tokio::test]
+async fn simultaneous_edits_each_save_their_own_version() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let carol = app.api(Some(&app.token_for("carol@riverton.example").await?));
+    let safe_routes = collaboration_id(&carol, "Safe Routes to School").await?;
+    let path = format!("/api/v1/collaborations/{safe_routes}/charter");
+    // Eight coordinators' saves at once (on PostgreSQL each reads the current version in its own
+    // transaction): none may be lost or refused, and no two may take the same number.
+    let mut saves = tokio::task::JoinSet::new();
+    for n in 1..=8 {
+        let (carol, path) = (carol.clone(), path.clone());
+        saves.spawn(async move {
+            let body = json!({"body": format!("# Purpose\n\nDraft {n}.")});
+            status_json(carol.put(&path, &body).await?).await
+        });
+    }
+    while let Some(done) = saves.join_next().await {
+        let (status, answer) = done??;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let versions = carol.get_json(&format!("{path}/versions")).await?;
+    let mut numbers: Vec<i64> = versions
+        .as_array()
+        .or(versions["items"].as_array())
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
+    Ok(())
+}
