@@ -138,7 +138,7 @@ pub async fn edit(
     let mut tx = write_as(app, actor, collaboration, CollaborationAction::Edit).await?;
     let user = require_user(actor)?.id;
     let body = input.validate()?;
-    store::lock(tx.handle(), collaboration).await?;
+    collaboration_store::hold(tx.handle(), collaboration).await?;
     let current = store::current(tx.handle(), collaboration).await?;
     if current.as_ref().map(|v| v.body.as_str()) != Some(body.as_str()) {
         let version = current.map_or(1, |v| v.version + 1);
@@ -172,7 +172,7 @@ pub async fn sign_off(
     if !rules::may_sign_off(actor, &f, true) {
         return Err(AppError::Forbidden);
     }
-    store::lock(tx.handle(), collaboration).await?;
+    collaboration_store::hold(tx.handle(), collaboration).await?;
     let current = store::current(tx.handle(), collaboration)
         .await?
         .ok_or(AppError::Conflict("charter_missing"))?;

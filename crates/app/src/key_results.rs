@@ -124,6 +124,7 @@ pub async fn create(
     let user = require_user(actor)?.id;
     check_owner(tx.handle(), collaboration, &fields).await?;
     let id = KeyResultId::new();
+    collab_store::hold(tx.handle(), collaboration).await?;
     store::insert(
         tx.handle(),
         id,
@@ -170,6 +171,7 @@ pub async fn update(
     let collaboration = collaboration_of(app, id).await?;
     let mut tx = write_as(app, actor, collaboration, CollaborationAction::AddContent).await?;
     let user = require_user(actor)?.id;
+    collab_store::hold(tx.handle(), collaboration).await?;
     let before = store::get(tx.handle(), id)
         .await?
         .ok_or(AppError::NotFound)?;

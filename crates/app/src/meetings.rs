@@ -417,6 +417,7 @@ pub async fn add_agenda_item(
     let fields = fields?;
     check_presenter(tx.handle(), collaboration, fields.presenter_id).await?;
     let id = AgendaItemId::new();
+    store::lock_agenda(tx.handle(), meeting).await?;
     let position = store::insert_agenda_item(tx.handle(), id, meeting, &fields, app.now()).await?;
     tx.record(event(
         Some(user.id),
@@ -490,6 +491,7 @@ pub async fn delete_agenda_item(
     let (collaboration, f) = meeting_facts(tx.handle(), actor, before.meeting_id).await?;
     authorize(actor, &f, CollaborationAction::AddContent)?;
     let user = require_user(actor)?;
+    store::lock_agenda(tx.handle(), before.meeting_id).await?;
     store::delete_agenda_item(tx.handle(), id).await?;
     for (i, item) in store::agenda(tx.handle(), before.meeting_id)
         .await?
@@ -526,6 +528,7 @@ pub async fn move_agenda_item(
     let (collaboration, f) = meeting_facts(tx.handle(), actor, item.meeting_id).await?;
     authorize(actor, &f, CollaborationAction::AddContent)?;
     let user = require_user(actor)?;
+    store::lock_agenda(tx.handle(), item.meeting_id).await?;
     let agenda = store::agenda(tx.handle(), item.meeting_id).await?;
     let Some(index) = agenda.iter().position(|a| a.id == id) else {
         return Err(AppError::NotFound);

@@ -113,6 +113,7 @@ pub async fn create(
     let mut tx = write_as(app, actor, collaboration, CollaborationAction::AddContent).await?;
     check_members(tx.handle(), collaboration, &fields).await?;
     let id = ObjectiveId::new();
+    collab_store::hold(tx.handle(), collaboration).await?;
     store::insert(tx.handle(), id, collaboration, &fields, app.now()).await?;
     tx.record(event(
         actor.user_id(),
@@ -197,6 +198,7 @@ pub async fn move_objective(
             .ok_or(AppError::NotFound)?
     };
     let mut tx = write_as(app, actor, collaboration, CollaborationAction::AddContent).await?;
+    collab_store::hold(tx.handle(), collaboration).await?;
     let objectives = store::for_collaboration(tx.handle(), collaboration).await?;
     let index = objectives
         .iter()

@@ -5,7 +5,7 @@ use concord_domain::charter::{CharterVersion, CharterVersionSummary};
 use concord_domain::{CollaborationId, OrganisationId, UserId};
 use uuid::Uuid;
 
-use crate::{Conn, Handle, StoreResult, on_engine, on_engine_exec};
+use crate::{Handle, StoreResult, on_engine, on_engine_exec};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -89,19 +89,6 @@ pub async fn versions(
             },
         )
         .collect())
-}
-
-/// Holds the collaboration's row until commit, so that edits and sign-offs of its charter take
-/// turns across every server on PostgreSQL: each reads the current version and writes the next
-/// (or its sign-off) before another reads. SQLite's writes take turns already.
-pub async fn lock(h: &mut Handle, collaboration: CollaborationId) -> StoreResult<()> {
-    if let Conn::Postgres(c) = h.conn() {
-        sqlx::query("SELECT id FROM collaborations WHERE id = $1 FOR UPDATE")
-            .bind(collaboration.0)
-            .execute(c)
-            .await?;
-    }
-    Ok(())
 }
 
 pub async fn insert_version(

@@ -175,6 +175,18 @@ async fn set_policy_areas(
     Ok(())
 }
 
+/// Makes the changes that number what a collaboration owns take turns (see [`crate::hold_row`]):
+/// the next charter version, the order of its objectives and key results, a key result's next
+/// target version. Each reads the numbers and writes the next before another reads.
+pub async fn hold(h: &mut Handle, id: CollaborationId) -> StoreResult<()> {
+    crate::hold_row(
+        h,
+        "SELECT id FROM collaborations WHERE id = $1 FOR UPDATE",
+        id.0,
+    )
+    .await
+}
+
 /// The collaboration, unconditionally (callers ask the policy first, using [`facts`]).
 pub async fn get(h: &mut Handle, id: CollaborationId) -> StoreResult<Option<Collaboration>> {
     let rows: Vec<Row> = on_engine!(h, c => sqlx::query_as(concat!(

@@ -75,6 +75,16 @@ macro_rules! fetch_for_ids {
 }
 pub(crate) use fetch_for_ids;
 
+/// Holds one row until commit on PostgreSQL (`sql` selects it `FOR UPDATE` by `$1`), so that
+/// steps which read what the row owns and then write from it (the next number in a sequence)
+/// take turns across every server. SQLite needs nothing: its writes take turns already.
+pub(crate) async fn hold_row(h: &mut Handle, sql: &'static str, id: uuid::Uuid) -> StoreResult<()> {
+    if let Conn::Postgres(c) = h.conn() {
+        sqlx::query(sql).bind(id).execute(c).await?;
+    }
+    Ok(())
+}
+
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

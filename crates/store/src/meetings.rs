@@ -221,6 +221,17 @@ pub async fn get_agenda_item(h: &mut Handle, id: AgendaItemId) -> StoreResult<Op
     Ok(row.map(Into::into))
 }
 
+/// Makes changes to a meeting's agenda take turns (see [`crate::hold_row`]): each reads the
+/// positions and writes new ones before another reads, so no two items share a place.
+pub async fn lock_agenda(h: &mut Handle, meeting: MeetingId) -> StoreResult<()> {
+    crate::hold_row(
+        h,
+        "SELECT id FROM meetings WHERE id = $1 FOR UPDATE",
+        meeting.0,
+    )
+    .await
+}
+
 /// Adds an item at the end of the agenda; returns its position.
 pub async fn insert_agenda_item(
     h: &mut Handle,

@@ -317,3 +317,44 @@ async fn csv_imports_are_all_or_nothing_and_name_every_bad_row() -> Result<()> {
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     Ok(())
 }
+
+#[tokio::test]
+async fn simultaneous_target_changes_each_become_their_own_version() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let (bob, _, objective) = objective(&app).await?;
+    let created: Value = bob
+        .post(
+            &format!("/api/v1/objectives/{objective}/key-results"),
+            &key_result_body("2026-01-01", "2027-06-30"),
+        )
+        .await?
+        .json()
+        .await?;
+    let id = created["key_result"]["id"].as_str().unwrap().to_owned();
+    // Six changes of target at once (on PostgreSQL each reads the key result in its own
+    // transaction): none may be refused, and no two may take the same version.
+    let mut changes = tokio::task::JoinSet::new();
+    for n in 0..6 {
+        let (bob, path) = (bob.clone(), format!("/api/v1/key-results/{id}"));
+        changes.spawn(async move {
+            let mut body = key_result_body("2026-01-01", "2027-06-30");
+            body["target_value"] = json!((50 + n).to_string());
+            body["target_change_reason"] = json!(format!("Revision {n}"));
+            bob.put(&path, &body).await.map(|r| r.status())
+        });
+    }
+    while let Some(status) = changes.join_next().await {
+        assert_eq!(status??, StatusCode::OK);
+    }
+    let view = bob.get_json(&format!("/api/v1/key-results/{id}")).await?;
+    let mut versions: Vec<i64> = view["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["version"].as_i64().unwrap())
+        .collect();
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=7).collect::<Vec<_>>());
+    assert_eq!(view["key_result"]["target_version"], 7);
+    Ok(())
+}

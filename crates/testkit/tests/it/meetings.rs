@@ -49,6 +49,19 @@ fn id(view: &Value) -> String {
     view["meeting"]["id"].as_str().unwrap_or("").to_owned()
 }
 
+/// A meeting of Safe Routes in 2030 scheduled by Carol (its coordinator): her client and its id.
+async fn carols_meeting(app: &TestApp, title: &str) -> Result<(Api, String)> {
+    let carol = token_api(app, "carol@riverton.example").await?;
+    let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
+    let created = create(
+        &carol,
+        &safe_routes,
+        &meeting(title, "2030-07-01T09:00", "2030-07-01T11:00"),
+    )
+    .await?;
+    Ok((carol, id(&created)))
+}
+
 async fn add_item(api: &Api, meeting: &str, title: &str, minutes: i64) -> Result<String> {
     let item = expect(
         api.post(
@@ -431,15 +444,7 @@ async fn bad_input_is_refused_beside_the_field_and_nothing_is_stored() -> Result
 #[tokio::test]
 async fn the_agenda_keeps_its_order_and_minutes_are_rendered_safely() -> Result<()> {
     let app = TestApp::spawn_with_demo().await?;
-    let carol = token_api(&app, "carol@riverton.example").await?;
-    let safe_routes = collab_id(&carol, "Safe Routes to School").await?;
-    let created = create(
-        &carol,
-        &safe_routes,
-        &meeting("Quarterly review", "2030-07-01T09:00", "2030-07-01T11:00"),
-    )
-    .await?;
-    let meeting_id = id(&created);
+    let (carol, meeting_id) = carols_meeting(&app, "Quarterly review").await?;
     let first = add_item(&carol, &meeting_id, "Welcome", 5).await?;
     let _second = add_item(&carol, &meeting_id, "Crossing patrols", 30).await?;
     let third = add_item(&carol, &meeting_id, "Budget", 20).await?;
@@ -869,5 +874,27 @@ async fn the_api_gives_a_meetings_outcomes_as_far_as_the_caller_may_see() -> Res
     let (outsider, _) = outsider(&app).await?;
     assert_eq!(outsider.get(&path).await?.status(), 404);
     assert_eq!(app.api(None).get(&path).await?.status(), 404);
+    Ok(())
+}
+
+#[tokio::test]
+async fn items_added_at_once_each_take_their_own_place_on_the_agenda() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let (carol, meeting_id) = carols_meeting(&app, "Open floor").await?;
+    // Eight items added at once (on PostgreSQL each reads the last place in its own
+    // transaction): the places are 1..8, none shared.
+    let mut adds = tokio::task::JoinSet::new();
+    for n in 1..=8 {
+        let (carol, meeting_id) = (carol.clone(), meeting_id.clone());
+        adds.spawn(async move { add_item(&carol, &meeting_id, &format!("Point {n}"), 5).await });
+    }
+    while let Some(added) = adds.join_next().await {
+        added??;
+    }
+    let view = carol
+        .get_json(&format!("/api/v1/meetings/{meeting_id}"))
+        .await?;
+    let places: Vec<i64> = agenda_titles(&view).iter().map(|(p, _)| *p).collect();
+    assert_eq!(places, (1..=8).collect::<Vec<_>>());
     Ok(())
 }

@@ -369,3 +369,37 @@ async fn objectives_are_reordered_one_place_at_a_time() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn objectives_added_at_once_each_take_their_own_place() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    let bob = app.api(Some(&app.token_for("bob@transport.example").await?));
+    let safe_routes = collaboration_id(&bob, "Safe Routes to School").await?;
+    let path = format!("/api/v1/collaborations/{safe_routes}/objectives");
+    // Six objectives added at once (on PostgreSQL each reads the last place in its own
+    // transaction): with the demo's, the places are 1..n, none shared.
+    let mut adds = tokio::task::JoinSet::new();
+    for n in 1..=6 {
+        let (bob, path) = (bob.clone(), path.clone());
+        adds.spawn(async move {
+            let body = json!({"title": format!("Objective {n} of a busy morning")});
+            bob.post(&path, &body).await.map(|r| r.status())
+        });
+    }
+    while let Some(status) = adds.join_next().await {
+        assert_eq!(status??, StatusCode::CREATED);
+    }
+    let mut places: Vec<i64> = bob
+        .get_json(&path)
+        .await?
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["position"].as_i64().unwrap())
+        .collect();
+    places.sort_unstable();
+    let n = places.len() as i64;
+    assert!(n >= 6);
+    assert_eq!(places, (1..=n).collect::<Vec<_>>());
+    Ok(())
+}
