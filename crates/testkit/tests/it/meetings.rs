@@ -898,3 +898,57 @@ async fn items_added_at_once_each_take_their_own_place_on_the_agenda() -> Result
     assert_eq!(places, (1..=8).collect::<Vec<_>>());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_reader_in_another_time_zone_also_sees_the_meeting_on_their_own_clock() -> Result<()> {
+    let app = TestApp::spawn_with_demo().await?;
+    // 09:00–11:00 in Paris (`carols_meeting`'s zone) is 10:00–12:00 in Helsinki.
+    let (_, meeting_id) = carols_meeting(&app, "Cross-border call").await?;
+    let browser = app.signed_in("carol@riverton.example").await?;
+    let page = format!("/meetings/{meeting_id}");
+    let set_zone = |zone: &'static str| {
+        let browser = &browser;
+        async move {
+            let response = browser
+                .submit(
+                    "/account",
+                    "/account/preferences",
+                    &[("locale", ""), ("time_zone", zone)],
+                )
+                .await?;
+            ensure!(
+                response.status() == 303,
+                "preferences answered {}",
+                response.status()
+            );
+            Ok::<_, anyhow::Error>(())
+        }
+    };
+
+    set_zone("Europe/Helsinki").await?;
+    let (status, html) = browser.page(&page).await?;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("1 Jul 2030, 09:00 CEST"),
+        "the meeting's own time"
+    );
+    let yours = html
+        .split("<dd class=\"your-time\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .context("the reader's own time is shown")?;
+    assert!(
+        yours.starts_with("In your time zone (Europe/Helsinki):"),
+        "{yours}"
+    );
+    assert!(
+        yours.contains("1 Jul 2030, 10:00 EEST") && yours.contains("1 Jul 2030, 12:00 EEST"),
+        "{yours}"
+    );
+
+    // Berlin keeps Paris's clock: nothing more to show.
+    set_zone("Europe/Berlin").await?;
+    let (_, html) = browser.page(&page).await?;
+    assert!(!html.contains("your-time"));
+    Ok(())
+}

@@ -16,6 +16,7 @@ meeting-save = Save
 meeting-cancel-link = Cancel
 meeting-edit = Change the meeting
 meeting-cancel-meeting = Cancel the meeting
+meeting-your-time-zone = In your time zone ({ $zone }):
 meeting-when = When
 meeting-add-to-calendar = Add to my calendar (.ics)
 meeting-print = Printable version

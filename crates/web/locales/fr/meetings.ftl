@@ -16,6 +16,7 @@ meeting-save = Enregistrer
 meeting-cancel-link = Annuler
 meeting-edit = Modifier la réunion
 meeting-cancel-meeting = Annuler la réunion
+meeting-your-time-zone = Dans votre fuseau horaire ({ $zone }) :
 meeting-when = Quand
 meeting-add-to-calendar = Ajouter à mon agenda (.ics)
 meeting-print = Version imprimable

@@ -78,6 +78,20 @@ fn when(c: &PageCtx, meeting: &Meeting, at: &DateTime<Utc>) -> String {
     i18n::datetime(c.lang, tz, *at)
 }
 
+/// The meeting's start and end on a signed-in reader's own clock, when it differs from the
+/// meeting's (a partner in another time zone sees when the meeting is for them).
+fn your_times(c: &PageCtx, meeting: &Meeting) -> Option<(String, String)> {
+    c.user_id.as_ref()?;
+    let own = domain::parse_time_zone(&meeting.time_zone)?;
+    let clock = |tz: chrono_tz::Tz| meeting.starts_at.with_timezone(&tz).naive_local();
+    (clock(own) != clock(c.tz)).then(|| {
+        (
+            i18n::datetime(c.lang, c.tz, meeting.starts_at),
+            i18n::datetime(c.lang, c.tz, meeting.ends_at),
+        )
+    })
+}
+
 /// The site's own address, for links inside calendar files.
 fn base_url(ctx: &Ctx, headers: &HeaderMap) -> String {
     let host = headers
@@ -467,6 +481,10 @@ impl PrintPage {
 impl ShowPage {
     fn when(&self, at: &DateTime<Utc>) -> String {
         when(&self.c, &self.view.meeting, at)
+    }
+
+    fn your_times(&self) -> Option<(String, String)> {
+        your_times(&self.c, &self.view.meeting)
     }
 
     fn cancelled(&self) -> bool {
