@@ -313,16 +313,14 @@ pub async fn create(
         app.now(),
     )
     .await?;
-    let mut changed = vec!["title", "owner_id", "due_on"];
-    for (name, set) in [
+    let changed = crate::changed_fields([
+        ("title", true),
+        ("owner_id", true),
+        ("due_on", true),
         ("decision_id", fields.decision_id.is_some()),
         ("meeting_id", fields.meeting_id.is_some()),
         ("objective_id", fields.objective_id.is_some()),
-    ] {
-        if set {
-            changed.push(name);
-        }
-    }
+    ]);
     tx.record(event(
         actor.user_id(),
         "action_item.created",
@@ -354,8 +352,7 @@ pub async fn update(
     let before = store::get_action_item(tx.handle(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut changed = Vec::new();
-    for (name, differs) in [
+    let changed = crate::changed_fields([
         ("title", before.title != fields.title),
         ("owner_id", before.owner_id != fields.owner_id),
         ("due_on", before.due_on != fields.due_on),
@@ -365,11 +362,7 @@ pub async fn update(
             before.meeting.as_ref().map(|m| m.id) != fields.meeting_id,
         ),
         ("objective_id", before.objective_id != fields.objective_id),
-    ] {
-        if differs {
-            changed.push(name);
-        }
-    }
+    ]);
     if !changed.is_empty() {
         store::update_action_item(tx.handle(), id, &fields, app.now()).await?;
         tx.record(event(

@@ -428,25 +428,20 @@ fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 
 /// The names of the fields an edit changes.
 fn changed(before: &DecisionFields, after: &DecisionFields) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    let mut check = |name, differs: bool| {
-        if differs {
-            out.push(name);
-        }
-    };
-    check("title", before.title != after.title);
-    check("decided", before.decided != after.decided);
-    check("rationale", before.rationale != after.rationale);
-    check("options", before.options != after.options);
-    check("meeting_id", before.meeting_id != after.meeting_id);
-    check(
-        "decided_by",
-        !same_set(&before.decided_by, &after.decided_by),
-    );
-    check("decided_on", before.decided_on != after.decided_on);
-    check("visibility", before.visibility != after.visibility);
-    check("audience", !same_set(&before.audience, &after.audience));
-    out
+    crate::changed_fields([
+        ("title", before.title != after.title),
+        ("decided", before.decided != after.decided),
+        ("rationale", before.rationale != after.rationale),
+        ("options", before.options != after.options),
+        ("meeting_id", before.meeting_id != after.meeting_id),
+        (
+            "decided_by",
+            !same_set(&before.decided_by, &after.decided_by),
+        ),
+        ("decided_on", before.decided_on != after.decided_on),
+        ("visibility", before.visibility != after.visibility),
+        ("audience", !same_set(&before.audience, &after.audience)),
+    ])
 }
 
 /// Replaces a decision's fields (people who may add content and can see it). An edit that changes

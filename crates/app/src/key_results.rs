@@ -177,7 +177,7 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     check_owner(tx.handle(), collaboration, &fields).await?;
     let target_changed = before.target() != fields.target;
-    let mut changed: Vec<&str> = [
+    let mut changed = crate::changed_fields([
         ("name", before.name != fields.name),
         ("unit", before.unit != fields.unit),
         ("direction", before.direction != fields.direction),
@@ -191,10 +191,7 @@ pub async fn update(
         ),
         ("cadence", before.cadence != fields.cadence),
         ("owner_id", before.owner_id != fields.owner_id),
-    ]
-    .into_iter()
-    .filter_map(|(name, differs)| differs.then_some(name))
-    .collect();
+    ]);
     let mut version = before.target_version;
     if target_changed {
         let Some(reason) = fields.target_change_reason.as_deref() else {

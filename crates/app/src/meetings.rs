@@ -298,25 +298,14 @@ pub async fn update(
     if before.status == MeetingStatus::Cancelled {
         return Err(AppError::Conflict("meeting_cancelled"));
     }
-    let mut changed = Vec::new();
-    if before.title != fields.title {
-        changed.push("title");
-    }
-    if before.starts_at != fields.starts_at {
-        changed.push("starts_at");
-    }
-    if before.ends_at != fields.ends_at {
-        changed.push("ends_at");
-    }
-    if before.time_zone != fields.time_zone {
-        changed.push("time_zone");
-    }
-    if before.place != fields.place {
-        changed.push("place");
-    }
-    if before.online_url != fields.online_url {
-        changed.push("online_url");
-    }
+    let changed = crate::changed_fields([
+        ("title", before.title != fields.title),
+        ("starts_at", before.starts_at != fields.starts_at),
+        ("ends_at", before.ends_at != fields.ends_at),
+        ("time_zone", before.time_zone != fields.time_zone),
+        ("place", before.place != fields.place),
+        ("online_url", before.online_url != fields.online_url),
+    ]);
     if !changed.is_empty() {
         store::update_meeting(tx.handle(), id, &fields, app.now()).await?;
         tx.record(event(
@@ -449,19 +438,15 @@ pub async fn update_agenda_item(
     let user = require_user(actor)?;
     let fields = fields?;
     check_presenter(tx.handle(), collaboration, fields.presenter_id).await?;
-    let mut changed = Vec::new();
-    if before.title != fields.title {
-        changed.push("title");
-    }
-    if before.presenter_id != fields.presenter_id {
-        changed.push("presenter");
-    }
-    if before.duration_minutes != fields.duration_minutes {
-        changed.push("duration_minutes");
-    }
-    if before.notes != fields.notes {
-        changed.push("notes");
-    }
+    let changed = crate::changed_fields([
+        ("title", before.title != fields.title),
+        ("presenter", before.presenter_id != fields.presenter_id),
+        (
+            "duration_minutes",
+            before.duration_minutes != fields.duration_minutes,
+        ),
+        ("notes", before.notes != fields.notes),
+    ]);
     if !changed.is_empty() {
         store::update_agenda_item(tx.handle(), id, &fields, app.now()).await?;
         tx.record(event(

@@ -84,16 +84,13 @@ pub async fn update(
         return Err(AppError::Forbidden);
     }
     check_parent(tx.handle(), Some(id), &fields).await?;
-    let changed: Vec<&str> = [
+    let changed = crate::changed_fields([
         ("name", before.name != fields.name),
         ("kind", before.kind != fields.kind),
         ("parent_id", before.parent_id != fields.parent_id),
         ("description", before.description != fields.description),
         ("website", before.website != fields.website),
-    ]
-    .into_iter()
-    .filter_map(|(name, differs)| differs.then_some(name))
-    .collect();
+    ]);
     organisations::update(tx.handle(), id, &fields, app.now())
         .await
         .map_err(duplicate_name)?;

@@ -196,16 +196,13 @@ pub async fn set_schedule(
     };
     if before != Some(after) {
         store::put_schedule(tx.handle(), collaboration, cadence, next_due).await?;
-        let changed: Vec<&str> = [
+        let changed = crate::changed_fields([
             ("review_cadence", before.map(|b| b.cadence) != Some(cadence)),
             (
                 "review_next_due",
                 before.map(|b| b.next_due) != Some(next_due),
             ),
-        ]
-        .into_iter()
-        .filter_map(|(name, differs)| differs.then_some(name))
-        .collect();
+        ]);
         tx.record(event(
             actor.user_id(),
             "review.schedule_set",

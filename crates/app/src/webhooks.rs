@@ -291,19 +291,12 @@ pub(crate) async fn update_fields(
     let before = store::get_endpoint(tx.handle(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut changed = Vec::new();
-    if before.url != fields.url.as_str() {
-        changed.push("url");
-    }
-    if before.description != fields.description {
-        changed.push("description");
-    }
-    if before.event_kinds != fields.event_kinds {
-        changed.push("event_kinds");
-    }
-    if before.active != fields.active {
-        changed.push("active");
-    }
+    let changed = crate::changed_fields([
+        ("url", before.url != fields.url.as_str()),
+        ("description", before.description != fields.description),
+        ("event_kinds", before.event_kinds != fields.event_kinds),
+        ("active", before.active != fields.active),
+    ]);
     if changed.is_empty() {
         return Ok(before);
     }
