@@ -313,7 +313,7 @@ pub async fn create(
         app.now(),
     )
     .await?;
-    let changed = crate::changed_fields([
+    let changed = concord_domain::audit::changed_fields([
         ("title", true),
         ("owner_id", true),
         ("due_on", true),
@@ -352,7 +352,7 @@ pub async fn update(
     let before = store::get_action_item(tx.handle(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let changed = crate::changed_fields([
+    let changed = concord_domain::audit::changed_fields([
         ("title", before.title != fields.title),
         ("owner_id", before.owner_id != fields.owner_id),
         ("due_on", before.due_on != fields.due_on),

@@ -428,7 +428,7 @@ fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 
 /// The names of the fields an edit changes.
 fn changed(before: &DecisionFields, after: &DecisionFields) -> Vec<&'static str> {
-    crate::changed_fields([
+    concord_domain::audit::changed_fields([
         ("title", before.title != after.title),
         ("decided", before.decided != after.decided),
         ("rationale", before.rationale != after.rationale),

@@ -177,7 +177,7 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     check_owner(tx.handle(), collaboration, &fields).await?;
     let target_changed = before.target() != fields.target;
-    let mut changed = crate::changed_fields([
+    let mut changed = concord_domain::audit::changed_fields([
         ("name", before.name != fields.name),
         ("unit", before.unit != fields.unit),
         ("direction", before.direction != fields.direction),

@@ -202,17 +202,6 @@ fn random_hex16() -> String {
     hex::encode(random_bytes::<16>())
 }
 
-/// The names of the fields whose check says they differ (or were set), in the order given: the
-/// `changed_fields` of an audit event.
-pub(crate) fn changed_fields<const N: usize>(
-    checks: [(&'static str, bool); N],
-) -> Vec<&'static str> {
-    checks
-        .into_iter()
-        .filter_map(|(name, differs)| differs.then_some(name))
-        .collect()
-}
-
 /// Builds an audit event; `actor` is the acting user's id (`None` for anonymous or system).
 pub(crate) fn event(
     actor: Option<concord_domain::UserId>,

@@ -298,7 +298,7 @@ pub async fn update(
     if before.status == MeetingStatus::Cancelled {
         return Err(AppError::Conflict("meeting_cancelled"));
     }
-    let changed = crate::changed_fields([
+    let changed = concord_domain::audit::changed_fields([
         ("title", before.title != fields.title),
         ("starts_at", before.starts_at != fields.starts_at),
         ("ends_at", before.ends_at != fields.ends_at),
@@ -438,7 +438,7 @@ pub async fn update_agenda_item(
     let user = require_user(actor)?;
     let fields = fields?;
     check_presenter(tx.handle(), collaboration, fields.presenter_id).await?;
-    let changed = crate::changed_fields([
+    let changed = concord_domain::audit::changed_fields([
         ("title", before.title != fields.title),
         ("presenter", before.presenter_id != fields.presenter_id),
         (

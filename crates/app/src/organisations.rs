@@ -84,7 +84,7 @@ pub async fn update(
         return Err(AppError::Forbidden);
     }
     check_parent(tx.handle(), Some(id), &fields).await?;
-    let changed = crate::changed_fields([
+    let changed = concord_domain::audit::changed_fields([
         ("name", before.name != fields.name),
         ("kind", before.kind != fields.kind),
         ("parent_id", before.parent_id != fields.parent_id),

@@ -196,7 +196,7 @@ pub async fn set_schedule(
     };
     if before != Some(after) {
         store::put_schedule(tx.handle(), collaboration, cadence, next_due).await?;
-        let changed = crate::changed_fields([
+        let changed = concord_domain::audit::changed_fields([
             ("review_cadence", before.map(|b| b.cadence) != Some(cadence)),
             (
                 "review_next_due",

@@ -291,7 +291,7 @@ pub(crate) async fn update_fields(
     let before = store::get_endpoint(tx.handle(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let changed = crate::changed_fields([
+    let changed = concord_domain::audit::changed_fields([
         ("url", before.url != fields.url.as_str()),
         ("description", before.description != fields.description),
         ("event_kinds", before.event_kinds != fields.event_kinds),

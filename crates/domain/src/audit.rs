@@ -10,6 +10,15 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 
+/// The names of the fields whose check says they differ (or were set), in the order given: an
+/// event's `changed_fields`.
+pub fn changed_fields<const N: usize>(checks: [(&'static str, bool); N]) -> Vec<&'static str> {
+    checks
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
+}
+
 /// The hash that precedes the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const DOMAIN_TAG: &[u8] = b"concord-audit-v1";
@@ -170,6 +179,13 @@ impl ChainVerifier {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn changed_fields_names_the_differing_ones_in_the_order_given() {
+        let checks = [("title", true), ("place", false), ("ends_at", true)];
+        assert_eq!(changed_fields(checks), ["title", "ends_at"]);
+        assert!(changed_fields([("title", false)]).is_empty());
+    }
 
     fn chain(n: i64) -> Vec<AuditEvent> {
         let mut prev = GENESIS_HASH.to_owned();

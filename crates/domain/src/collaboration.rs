@@ -232,25 +232,20 @@ pub fn changed_fields(
     before: &CollaborationFields,
     after: &CollaborationFields,
 ) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    let mut check = |name: &'static str, differs: bool| {
-        if differs {
-            changed.push(name);
-        }
-    };
-    check("title", before.title != after.title);
-    check("summary", before.summary != after.summary);
-    check(
-        "problem_statement",
-        before.problem_statement != after.problem_statement,
-    );
-    check("policy_areas", before.policy_areas != after.policy_areas);
-    check("geography", before.geography != after.geography);
-    check("start_date", before.start_date != after.start_date);
-    check("end_date", before.end_date != after.end_date);
-    check("status", before.status != after.status);
-    check("visibility", before.visibility != after.visibility);
-    changed
+    crate::audit::changed_fields([
+        ("title", before.title != after.title),
+        ("summary", before.summary != after.summary),
+        (
+            "problem_statement",
+            before.problem_statement != after.problem_statement,
+        ),
+        ("policy_areas", before.policy_areas != after.policy_areas),
+        ("geography", before.geography != after.geography),
+        ("start_date", before.start_date != after.start_date),
+        ("end_date", before.end_date != after.end_date),
+        ("status", before.status != after.status),
+        ("visibility", before.visibility != after.visibility),
+    ])
 }
 
 #[cfg(test)]

@@ -143,7 +143,7 @@ impl ObjectiveInput {
 
 /// The names of the fields that differ, for the audit log.
 pub fn changed_fields(before: &ObjectiveFields, after: &ObjectiveFields) -> Vec<&'static str> {
-    [
+    crate::audit::changed_fields([
         ("title", before.title != after.title),
         ("description", before.description != after.description),
         ("owner_id", before.owner_id != after.owner_id),
@@ -154,10 +154,7 @@ pub fn changed_fields(before: &ObjectiveFields, after: &ObjectiveFields) -> Vec<
         ("due_date", before.due_date != after.due_date),
         ("status", before.status != after.status),
         ("drop_reason", before.drop_reason != after.drop_reason),
-    ]
-    .into_iter()
-    .filter_map(|(name, differs)| differs.then_some(name))
-    .collect()
+    ])
 }
 
 /// An objective as read.

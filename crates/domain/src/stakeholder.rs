@@ -379,7 +379,7 @@ impl StakeholderInput {
 
 /// The names of the fields that differ, for the audit log.
 pub fn changed_fields(before: &StakeholderFields, after: &StakeholderFields) -> Vec<&'static str> {
-    [
+    crate::audit::changed_fields([
         ("name", before.name != after.name),
         ("kind", before.kind != after.kind),
         ("stake", before.stake != after.stake),
@@ -394,10 +394,7 @@ pub fn changed_fields(before: &StakeholderFields, after: &StakeholderFields) -> 
         ),
         ("email", before.email != after.email),
         ("phone", before.phone != after.phone),
-    ]
-    .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
-    .collect()
+    ])
 }
 
 /// A stakeholder as read. `name`, `email` and `phone` of a person are `None` for a reader who may
